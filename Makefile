@@ -1,0 +1,37 @@
+# The two commands of the README's quick start:
+#   make sites   set up a virtual environment, install trustcenter, build both sites
+#   make test    set up, then run ruff, mypy and the whole test suite
+# Both work on a new machine with only Python 3.11+ installed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: sites test lint typecheck pytest clean
+
+sites: $(VENV)/.installed-demo
+	$(BIN)/trustcenter build
+
+test: $(VENV)/.installed-dev lint typecheck pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall whenever pyproject.toml changes, so a pulled dependency bump is picked up.
+$(VENV)/.installed-%: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e ".[$*]"
+	touch $@
+
+clean:
+	rm -rf $(VENV) build site

@@ -1,0 +1,1 @@
+"""Live AWS collection: client factory, shared response view and the check engine."""

@@ -1,0 +1,164 @@
+"""One place that creates boto3 clients: one per (account, region, service), shared by threads.
+
+Credentials come from boto3's standard chain (environment, shared files, SSO, instance role),
+optionally a named profile, and optionally a role assumed on top of them. The endpoint comes
+from boto3 as well, so ``AWS_ENDPOINT_URL`` points every client at a local moto server.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import boto3
+from botocore.awsrequest import AWSRequest
+from botocore.client import BaseClient
+from botocore.config import Config
+
+logger = logging.getLogger(__name__)
+
+HOME_REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How clients reach AWS; the defaults suit a nightly run over one account."""
+
+    max_attempts: int = 10
+    """Attempts per call, first one included; adaptive retry spaces them out when throttled."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_pool_connections: int = 32
+    """HTTP connections each client keeps; at least the number of collection threads."""
+
+    profile: str | None = None
+    """A profile from the shared AWS config files; None uses the standard credential chain."""
+
+    role_arn: str | None = None
+    """A role to assume on top of the base credentials. ``{account}`` is replaced by the
+    account id, so one template reaches the same role in every account."""
+
+    endpoint_url: str | None = None
+    """An endpoint for every service; None leaves it to boto3, which reads AWS_ENDPOINT_URL."""
+
+    home_region: str = HOME_REGION
+    """Where global services (IAM, Organizations...) and STS are called."""
+
+
+class ClientFactory:
+    """Create, cache and hand out boto3 clients; safe to share between threads."""
+
+    def __init__(self, settings: ClientSettings | None = None) -> None:
+        self.settings = settings or ClientSettings()
+        self._base = boto3.Session(profile_name=self.settings.profile)
+        self._sessions: dict[str | None, boto3.Session] = {}
+        self._clients: dict[tuple[str | None, str, str], BaseClient] = {}
+        self._caller_account: str | None = None
+        # boto3 sessions are not thread-safe while they create clients; the clients are.
+        self._lock = threading.RLock()
+
+    def client(self, service: str, region: str, account: str | None = None) -> BaseClient:
+        """Return the shared client for ``service`` in ``region`` of ``account``.
+
+        ``account`` None means the account the credentials (or the assumed role) belong to.
+        Raises botocore's UnknownServiceError for a service name boto3 does not know.
+        """
+        key = (account, region, service)
+        with self._lock:
+            if key not in self._clients:
+                self._clients[key] = self._create(service, region, account)
+            return self._clients[key]
+
+    def account_id(self) -> str:
+        """The id of the account the credentials reach, from STS GetCallerIdentity."""
+        with self._lock:
+            if self._caller_account is None:
+                sts: Any = self.client("sts", self.settings.home_region)
+                self._caller_account = str(sts.get_caller_identity()["Account"])
+            return self._caller_account
+
+    def offers(self, service: str, region: str) -> bool:
+        """Whether botocore's endpoint data lists ``service`` in ``region``.
+
+        Unknown partitions and services without regional endpoint data count as offered, so
+        a stale botocore never hides a region; the call itself then decides.
+        """
+        partition = self._base.get_partition_for_region(region)
+        available = self._base.get_available_regions(service, partition)
+        return not available or region in available
+
+    def _create(self, service: str, region: str, account: str | None) -> BaseClient:
+        session = self._session(account)
+        endpoint = self._endpoint()
+        # botocore reads retries.max_attempts as retries after the first attempt;
+        # total_max_attempts counts the first one too, as the setting does.
+        config = Config(
+            retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
+            connect_timeout=self.settings.connect_timeout,
+            read_timeout=self.settings.read_timeout,
+            max_pool_connections=self.settings.max_pool_connections,
+        )
+        client: BaseClient = session.client(
+            service,  # type: ignore[call-overload]
+            region_name=region,
+            endpoint_url=self.settings.endpoint_url,
+            config=config,
+        )
+
+        if endpoint is not None:
+            client.meta.events.register("before-sign.s3-control.*", _strip_host_prefix(endpoint))
+
+        logger.debug("created client service=%s region=%s account=%s", service, region, account)
+        return client
+
+    def _session(self, account: str | None) -> boto3.Session:
+        role_arn = self.settings.role_arn
+        if role_arn is None or (account is None and "{account}" in role_arn):
+            return self._base
+
+        if account not in self._sessions:
+            self._sessions[account] = self._assume(account)
+        return self._sessions[account]
+
+    def _assume(self, account: str | None) -> boto3.Session:
+        role_arn = (self.settings.role_arn or "").format(account=account)
+
+        # A plain AssumeRole lasts an hour by default, far longer than a collection of one
+        # account; multi-account runs assume each account's role when they reach it.
+        sts = self._base.client(
+            "sts", region_name=self.settings.home_region, endpoint_url=self.settings.endpoint_url
+        )
+        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="trustcenter")[
+            "Credentials"
+        ]
+        logger.info("assumed role %s", role_arn)
+        return boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+
+    def _endpoint(self) -> str | None:
+        return self.settings.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def _strip_host_prefix(endpoint: str) -> Any:
+    """Return a handler that sends account-prefixed hosts back to the custom endpoint's host.
+
+    S3 Control's endpoint rules put the account id in front of the host, which turns
+    ``127.0.0.1:5000`` into ``123456789012.127.0.0.1:5000``: a name that needs a DNS lookup
+    and resolves nowhere. Only used when a custom endpoint is set; AWS itself needs the prefix.
+    """
+    host = urlsplit(endpoint).netloc
+
+    def handler(request: AWSRequest, **_: Any) -> None:
+        parts = urlsplit(str(request.url))
+        if parts.netloc != host and parts.netloc.endswith(f".{host}"):
+            request.url = urlunsplit(parts._replace(netloc=host))
+
+    return handler

@@ -1,0 +1,214 @@
+"""Run checks over an account's regions, concurrently, and turn each outcome into a result.
+
+Work is grouped into units of (region, service) so that checks reading the same service in
+the same region run side by side and share their responses; a bounded thread pool runs the
+units. Fail-closed: a check whose calls fail, or whose code raises, gets an ``error`` result,
+never a pass.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from generator.aws.clients import ClientFactory
+from generator.aws.view import Export, LiveView, ResponseStore
+from generator.checks.base import GLOBAL, ApiError, Check, Finding, FindingStatus, NotApplicable
+
+logger = logging.getLogger(__name__)
+
+ENABLED_OPT_IN = frozenset({"opt-in-not-required", "opted-in"})
+LISTED_FAILURES = 10
+"""How many failing resources a fail reason names before it says "and N more"."""
+
+
+class ResultStatus(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One check's outcome in one account and region."""
+
+    check: str
+    controls: list[str]
+    account: str
+    region: str
+    """A region name, or :data:`GLOBAL` for global checks."""
+
+    status: ResultStatus
+    reason: str
+    """One sentence: why the status, naming the failing resources or the failed call."""
+
+    findings: list[Finding]
+    exports: list[str]
+    """Keys of the exports the verdict was based on."""
+
+    started: datetime
+    finished: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the result as a JSON-serialisable mapping, as ``results.json`` holds it."""
+        return {
+            "check": self.check,
+            "controls": self.controls,
+            "account": self.account,
+            "region": self.region,
+            "status": str(self.status),
+            "reason": self.reason,
+            "findings": [
+                {"resource": f.resource, "status": str(f.status), "reason": f.reason}
+                for f in self.findings
+            ],
+            "exports": self.exports,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What one collection of one account produced."""
+
+    account: str
+    regions: list[str]
+    results: list[Result]
+    exports: list[Export]
+
+
+def collect(
+    checks: Sequence[Check],
+    controls: Mapping[str, Sequence[str]],
+    factory: ClientFactory,
+    regions: Iterable[str] | None = None,
+    workers: int = 16,
+) -> Collection:
+    """Run ``checks`` in the credentials' account over its enabled regions (or those given)."""
+    account = factory.account_id()
+    covered = enabled_regions(factory, regions)
+    store = ResponseStore(factory)
+
+    results = run_checks(checks, controls, store, account, covered, workers)
+
+    return Collection(account, covered, results, store.exports())
+
+
+def run_checks(
+    checks: Sequence[Check],
+    controls: Mapping[str, Sequence[str]],
+    store: ResponseStore,
+    account: str,
+    regions: Sequence[str],
+    workers: int = 16,
+) -> list[Result]:
+    """Run every check once per region (global checks once), ``workers`` units at a time."""
+    units: dict[tuple[str, str], list[Check]] = defaultdict(list)
+    for check in checks:
+        for region in [GLOBAL] if check.scope == "global" else regions:
+            units[(region, check.service)].append(check)
+    logger.info(
+        "collecting account=%s checks=%d regions=%d units=%d",
+        account, len(checks), len(regions), len(units),
+    )  # fmt: skip
+
+    def run_unit(region: str, unit: list[Check]) -> list[Result]:
+        return [
+            run_check(check, LiveView(store, account, region, list(regions)), controls)
+            for check in unit
+        ]
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
+        futures = [pool.submit(run_unit, region, unit) for (region, _), unit in units.items()]
+        results = [result for future in futures for result in future.result()]
+
+    results.sort(key=lambda r: (r.check, r.account, r.region))
+    counts = {status: sum(r.status == status for r in results) for status in ResultStatus}
+    logger.info("collected account=%s results=%d %s", account, len(results), counts)
+    return results
+
+
+def run_check(check: Check, view: LiveView, controls: Mapping[str, Sequence[str]]) -> Result:
+    """Evaluate one check through ``view`` and turn any outcome into a result; never raises."""
+    started = datetime.now(UTC)
+    findings: list[Finding] = []
+    try:
+        findings = check.evaluate(view)
+        status, reason = verdict(check, findings)
+    except ApiError as error:
+        status = ResultStatus.ERROR
+        reason = (
+            f"{error.service}:{error.operation} failed in {error.region}: "
+            f"{error.code}: {error.message}"
+        )
+    except NotApplicable as outcome:
+        status, reason = ResultStatus.NOT_APPLICABLE, str(outcome)
+    except Exception as error:
+        logger.exception("check %s raised in region %s", check.id, view.region)
+        status, reason = ResultStatus.ERROR, f"could not evaluate: {type(error).__name__}: {error}"
+
+    logger.debug("result check=%s region=%s status=%s", check.id, view.region, status)
+    return Result(
+        check=check.id,
+        controls=list(controls.get(check.id, [])),
+        account=view.account,
+        region=view.region,
+        status=status,
+        reason=reason,
+        findings=findings,
+        exports=list(view.used),
+        started=started,
+        finished=datetime.now(UTC),
+    )
+
+
+def verdict(check: Check, findings: Sequence[Finding]) -> tuple[ResultStatus, str]:
+    """Return the status and one-sentence reason that ``findings`` add up to."""
+    if not findings:
+        return ResultStatus.PASS, check.empty
+
+    failing = [f.resource for f in findings if f.status is FindingStatus.FAIL]
+    total = len(findings)
+    noun = "resource" if total == 1 else "resources"
+    if not failing:
+        return ResultStatus.PASS, f"All {total} {noun} pass." if total > 1 else findings[0].reason
+
+    verb = "fails" if len(failing) == 1 else "fail"
+    named = ", ".join(failing[:LISTED_FAILURES])
+    if len(failing) > LISTED_FAILURES:
+        named += f" and {len(failing) - LISTED_FAILURES} more"
+    return ResultStatus.FAIL, f"{len(failing)} of {total} {noun} {verb}: {named}."
+
+
+def enabled_regions(factory: ClientFactory, wanted: Iterable[str] | None = None) -> list[str]:
+    """Return the account's enabled regions, narrowed to ``wanted`` when given.
+
+    Raises :class:`ApiError` when the regions cannot be listed: a run that silently covers
+    fewer regions would look complete.
+    """
+    store = ResponseStore(factory)
+    view = LiveView(store, factory.account_id(), factory.settings.home_region, [])
+    response = view.call("ec2", "DescribeRegions", AllRegions=False)
+    # Filter here rather than with an opt-in-status filter: AllRegions=False already hides
+    # opt-in regions that are not enabled, and moto ignores DescribeRegions filters.
+    enabled = sorted(
+        r["RegionName"]
+        for r in response.get("Regions", [])
+        if r.get("OptInStatus", "opt-in-not-required") in ENABLED_OPT_IN
+    )
+    if wanted is None:
+        return enabled
+
+    requested = list(dict.fromkeys(wanted))
+    for region in requested:
+        if region not in enabled:
+            logger.warning("region %s is not enabled in this account; skipping it", region)
+    return [region for region in requested if region in enabled]

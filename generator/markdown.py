@@ -1,0 +1,63 @@
+"""Writing Markdown pages from Jinja templates, with text from YAML escaped on the way in."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from generator.status import STATES, Effective
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def text(value: object) -> str:
+    """Escape text so Markdown shows it as written, even inside a table cell.
+
+    Catalog text is data, not markup: a ``|`` would end a table cell, a ``<`` could open raw
+    HTML, and ``*`` or ``_`` would turn words into emphasis.
+    """
+    escaped = _SPECIAL.sub(r"\\\1", str(value).replace("&", "&amp;"))
+    return " ".join(escaped.split())
+
+
+def badge(state: Effective) -> str:
+    """A status badge whose visible text is also its accessible name."""
+    info = STATES[state]
+    return f'<span class="tc-badge tc-badge--{state.value}">{info.mark} {info.label}</span>'
+
+
+def slug(value: str) -> str:
+    """A file-name-safe slug: "HR / Cloud Admin" becomes "hr-cloud-admin"."""
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+
+
+def is_url(value: str) -> bool:
+    return value.startswith(("https://", "http://"))
+
+
+def environment(audience: str) -> Environment:
+    """A Jinja environment for one audience's templates; unknown names are errors, not blanks."""
+    env = Environment(
+        loader=PackageLoader("generator", f"templates/{audience}"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # the output is Markdown; the `text` filter escapes values instead
+    )
+    env.filters["text"] = text
+    env.filters["badge"] = badge
+    env.filters["slug"] = slug
+    env.tests["url"] = is_url
+    return env
+
+
+def write_page(env: Environment, folder: Path, page: str, template: str, **context: Any) -> Path:
+    """Render ``template`` into ``folder/page`` and return the path written."""
+    path = folder / page
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(env.get_template(template).render(**context), encoding="utf-8")
+    return path

@@ -1,0 +1,35 @@
+"""Problems found in user input, each pointing at a file, a line and a field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, and how to fix it."""
+
+    file: Path
+    line: int
+    field: str
+    """Dotted path of the field inside the file, e.g. ``evidence[0].kind``; empty for the file."""
+
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        field = f" {self.field}:" if self.field else ""
+        hint = f" {self.hint}" if self.hint else ""
+        return f"{where}:{field} {self.message}.{hint}"
+
+
+class InputError(Exception):
+    """The input has problems; nothing was written. Carries every problem found at once."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        files = len({problem.file for problem in self.problems})
+        noun = "problem" if len(self.problems) == 1 else "problems"
+        super().__init__(f"{len(self.problems)} {noun} in {files} file(s)")

@@ -1,0 +1,113 @@
+"""The public Trust Center, built from an allowlisted model so internal fields cannot reach it.
+
+The public templates see only :class:`PublicTrustCenter`. It is assembled here field by field
+from what is meant for customers (the company's overview, the criteria's names and summaries,
+and the controls' ``public`` sentences) and nothing else: no owners, descriptions, evidence,
+control titles, ids or statuses of controls without a public sentence. Redaction happens here,
+before any Markdown exists, because MkDocs' search index holds every word of every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from generator.catalog import Catalog
+from generator.markdown import environment, write_page
+from generator.status import Effective, effective_status
+
+logger = logging.getLogger(__name__)
+
+
+class GroupState(StrEnum):
+    """What customers are told about a criterion group."""
+
+    IN_PLACE = "in_place"
+    IN_PROGRESS = "in_progress"
+    PLANNED = "planned"
+
+
+GROUP_LABELS = {
+    GroupState.IN_PLACE: "In place",
+    GroupState.IN_PROGRESS: "In progress",
+    GroupState.PLANNED: "Planned",
+}
+
+
+@dataclass(frozen=True)
+class PublicScope:
+    name: str
+    summary: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class PublicGroup:
+    id: str
+    name: str
+    summary: str
+    state: GroupState
+    statements: list[str]
+
+    @property
+    def label(self) -> str:
+        return GROUP_LABELS[self.state]
+
+
+@dataclass(frozen=True)
+class PublicTrustCenter:
+    """Everything the public site may show, and nothing more."""
+
+    company: str
+    overview: str
+    fictional: bool
+    framework: str
+    scope: list[PublicScope]
+    groups: list[PublicGroup]
+    updated: dt.date
+
+
+def public_model(catalog: Catalog, today: dt.date) -> PublicTrustCenter:
+    """Copy the customer-facing fields out of the catalog."""
+    groups = []
+    for group in catalog.criteria.groups:
+        public = [c for c in catalog.controls_in(group.id) if c.public]
+        if not public:
+            continue  # a group with nothing published must not read as "in place" by default
+        states = [effective_status(control, today) for control in public]
+        statements = [control.public for control in public if control.public]
+        groups.append(
+            PublicGroup(group.id, group.name, group.summary, _group_state(states), statements)
+        )
+
+    scope = [PublicScope(c.name, c.summary, c.required) for c in catalog.criteria.scope]
+    return PublicTrustCenter(
+        company=catalog.company.name,
+        overview=catalog.company.overview,
+        fictional=catalog.company.fictional,
+        framework=catalog.criteria.framework,
+        scope=scope,
+        groups=groups,
+        updated=today,
+    )
+
+
+def render_public(model: PublicTrustCenter, out: Path) -> list[object]:
+    """Write the public site's Markdown into ``out``; return the navigation for MkDocs."""
+    env = environment("public")
+    write_page(env, out, "index.md", "index.md.j2", tc=model, labels=GROUP_LABELS)
+    logger.info("rendered the public Trust Center with %d groups into %s", len(model.groups), out)
+    return [{"Trust Center": "index.md"}]
+
+
+def _group_state(states: list[Effective]) -> GroupState:
+    # "In place" is a promise to customers: every published control must be complete with
+    # fresh evidence. Claimed or stale controls count as work in progress, never as done.
+    if all(state is Effective.COMPLETE for state in states):
+        return GroupState.IN_PLACE
+    if any(state is not Effective.NOT_STARTED for state in states):
+        return GroupState.IN_PROGRESS
+    return GroupState.PLANNED

@@ -1,0 +1,207 @@
+"""The live view against a moto server: sharing, paging, evidence and error mapping."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from botocore.stub import Stubber
+
+from generator.aws.clients import ClientFactory, ClientSettings
+from generator.aws.view import LiveView, ResponseStore, export_key
+from generator.checks.base import GLOBAL, ApiError
+
+
+POLICY = (
+    '{"Version": "2012-10-17", "Statement": '
+    '[{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}'
+)
+
+
+def count_requests(factory, service, region, account, operation, delay=0.0):
+    """Count the HTTP requests a factory client sends for ``operation``; optionally slow them."""
+    sent: list[str] = []
+
+    def before_send(request, **_):
+        sent.append(request.url)
+        time.sleep(delay)
+
+    client = factory.client(service, region, account)
+    client.meta.events.register(f"before-send.{service}.{operation}", before_send)
+    return sent
+
+
+def test_concurrent_calls_for_the_same_response_make_one_request(seed, factory, account):
+    seed("iam").update_account_password_policy(MinimumPasswordLength=14)
+    sent = count_requests(factory, "iam", "us-east-1", account, "GetAccountPasswordPolicy", 0.3)
+    store = ResponseStore(factory)
+    start = threading.Barrier(2)
+    answers = []
+
+    def ask():
+        view = LiveView(store, account, GLOBAL, ["us-east-1"])
+        start.wait()
+        answers.append(view.call("iam", "GetAccountPasswordPolicy"))
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(sent) == 1
+    assert answers[0] == answers[1]
+    assert answers[0]["PasswordPolicy"]["MinimumPasswordLength"] == 14
+
+
+def test_global_services_are_shared_between_regional_and_global_views(factory, account):
+    sent = count_requests(factory, "iam", "us-east-1", account, "GetAccountSummary")
+    store = ResponseStore(factory)
+    regions = ["us-east-1", "eu-west-1"]
+
+    for region in [GLOBAL, *regions]:
+        LiveView(store, account, region, regions).call("iam", "GetAccountSummary")
+
+    assert len(sent) == 1
+    assert [e.key for e in store.exports()] == [f"{account}/global/iam/GetAccountSummary"]
+
+
+def test_pages_are_merged_into_one_response(seed, factory, account):
+    iam = seed("iam")
+    for name in ("alpha", "beta", "gamma"):
+        iam.create_policy(PolicyName=name, PolicyDocument=POLICY)
+    sent = count_requests(factory, "iam", "us-east-1", account, "ListPolicies")
+
+    response = LiveView(ResponseStore(factory), account, GLOBAL, []).call(
+        "iam", "ListPolicies", Scope="Local", MaxItems=1
+    )
+
+    assert sorted(p["PolicyName"] for p in response["Policies"]) == ["alpha", "beta", "gamma"]
+    # moto marks the last full page truncated too, so it answers one more (empty) page.
+    assert len(sent) in (3, 4)
+    assert "Marker" not in response
+
+
+def test_exports_hold_json_values_and_record_which_view_used_them(factory, account):
+    store = ResponseStore(factory)
+    view = LiveView(store, account, "eu-west-1", ["eu-west-1"])
+
+    view.call("ec2", "DescribeSecurityGroups")
+    view.call("ec2", "DescribeSecurityGroups", GroupNames=["default"])
+    view.call("ec2", "DescribeSecurityGroups")
+
+    keys = [e.key for e in store.exports()]
+    assert view.used == [
+        f"{account}/eu-west-1/ec2/DescribeSecurityGroups",
+        export_key(account, "eu-west-1", "ec2", "DescribeSecurityGroups", {"GroupNames": ["default"]}),
+    ]
+    assert sorted(view.used) == keys
+    export = store.exports()[0].to_json()
+    assert export["region"] == "eu-west-1"
+    assert export["error"] is None
+    assert "ResponseMetadata" not in export["response"]
+    assert isinstance(export["started"], str)
+
+
+def test_view_in_another_region_records_into_the_same_check(factory, account):
+    view = LiveView(ResponseStore(factory), account, GLOBAL, ["eu-west-1"])
+
+    view.in_region("eu-west-1").call("ec2", "GetEbsEncryptionByDefault")
+
+    assert view.used == [f"{account}/eu-west-1/ec2/GetEbsEncryptionByDefault"]
+
+
+def test_access_denied_becomes_an_api_error_and_is_not_asked_again(factory, account):
+    """Stubbed with botocore's Stubber: moto does not enforce IAM permissions by default."""
+    client = factory.client("iam", "us-east-1", account)
+    store = ResponseStore(factory)
+    view = LiveView(store, account, GLOBAL, [])
+
+    with Stubber(client) as stubber:
+        stubber.add_client_error(
+            "get_account_password_policy", "AccessDenied", "User is not authorized", 403
+        )
+        with pytest.raises(ApiError) as first:
+            view.call("iam", "GetAccountPasswordPolicy")
+        with pytest.raises(ApiError) as second:
+            view.call("iam", "GetAccountPasswordPolicy")
+        stubber.assert_no_pending_responses()
+
+    error = first.value
+    assert (error.service, error.operation, error.region) == ("iam", "GetAccountPasswordPolicy", "us-east-1")
+    assert (error.code, error.message) == ("AccessDenied", "User is not authorized")
+    assert second.value.code == "AccessDenied"
+    assert store.exports()[0].to_json()["error"] == {"code": "AccessDenied", "message": "User is not authorized"}
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_unreachable_endpoint_becomes_an_api_error_after_one_attempt(aws, account):
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    settings = ClientSettings(endpoint_url=endpoint, max_attempts=1, connect_timeout=0.5, read_timeout=0.5)
+    factory = ClientFactory(settings)
+    sent = count_requests(factory, "ec2", "eu-west-1", account, "DescribeVpcs")
+    view = LiveView(ResponseStore(factory), account, "eu-west-1", [])
+
+    for _ in range(2):
+        with pytest.raises(ApiError) as raised:
+            view.call("ec2", "DescribeVpcs")
+
+    assert raised.value.code == "EndpointConnectionError"
+    assert str(raised.value).startswith("ec2:DescribeVpcs in eu-west-1 failed: EndpointConnectionError")
+    assert len(sent) == 1
+
+
+def test_endpoint_that_never_answers_becomes_a_read_timeout(aws, account):
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        settings = ClientSettings(endpoint_url=endpoint, max_attempts=1, connect_timeout=0.5, read_timeout=0.3)
+        view = LiveView(ResponseStore(ClientFactory(settings)), account, "eu-west-1", [])
+
+        with pytest.raises(ApiError) as raised:
+            view.call("ec2", "DescribeVpcs")
+
+    assert raised.value.code == "ReadTimeoutError"
+
+
+def test_service_not_offered_in_a_region_is_an_api_error(factory, account):
+    view = LiveView(ResponseStore(factory), account, "ap-east-1", [])
+
+    with pytest.raises(ApiError) as raised:
+        view.call("bedrock", "ListFoundationModels")
+
+    assert raised.value.code == "ServiceNotInRegion"
+
+
+def test_s3control_reaches_the_endpoint_without_a_name_lookup(aws, factory, account, no_dns):
+    client = factory.client("s3control", "us-east-1", account)
+    hosts = []
+    client.meta.events.register("before-send.s3-control.*", lambda request, **_: hosts.append(request.url))
+    client.put_public_access_block(
+        AccountId=account,
+        PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True},
+    )
+
+    view = LiveView(ResponseStore(factory), account, GLOBAL, [])
+    response = view.call("s3control", "GetPublicAccessBlock", AccountId=account)
+
+    assert response["PublicAccessBlockConfiguration"]["BlockPublicAcls"] is True
+    assert {urlsplit(url).netloc for url in hosts} == {urlsplit(aws).netloc}
+    assert no_dns == []
+
+
+def test_s3control_without_the_rewrite_would_look_up_a_name(seed, account, no_dns):
+    """Proves the guard above: a plain client asks DNS for the account-prefixed host."""
+    with pytest.raises(Exception, match="Could not connect"):
+        seed("s3control").get_public_access_block(AccountId=account)
+
+    assert no_dns and no_dns[0].startswith(f"{account}.127.0.0.1")

@@ -1,0 +1,184 @@
+"""Building both sites: all or nothing, and nothing internal on the public site."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from conftest import Project, control
+
+from generator.build import BuildError, build_sites
+from generator.problems import InputError
+
+MARKERS = {
+    "title": "zqtitlemarker",
+    "owner": "Zqownermarker Role",
+    "description": "zqdescriptionmarker explains the control.",
+    "evidence_title": "zqevidencetitlemarker",
+    "evidence_location": "https://zqevidencelocationmarker.example.com/policy.pdf",
+    "evidence_path": "zqevidencepathmarker/policy.pdf",
+    "check": "zqcheckmarker",
+    "reference": "https://zqreferencemarker.example.com/doc",
+}
+
+
+def all_text(folder: Path) -> dict[Path, str]:
+    """Every file under ``folder`` as text, gzip files unpacked."""
+    texts = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                data = gzip.decompress(data)
+            texts[path] = data.decode("utf-8", errors="replace")
+    return texts
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def plant_markers(project: Project) -> None:
+    evidence = [
+        {
+            "title": MARKERS["evidence_title"],
+            "location": MARKERS["evidence_location"],
+            "kind": "policy",
+            "collected": "2026-11-01",
+        },
+        {
+            "title": MARKERS["evidence_title"],
+            "location": MARKERS["evidence_path"],
+            "kind": "report",
+            "collected": "2026-11-01",
+        },
+    ]
+    internal = {
+        "title": MARKERS["title"],
+        "owner": MARKERS["owner"],
+        "description": MARKERS["description"],
+        "evidence": evidence,
+        "checks": [MARKERS["check"]],
+        "references": [MARKERS["reference"]],
+    }
+    # A published control, and one whose complete status must not lift its group on the
+    # public site because it has no public sentence.
+    project.write_control(control("6.1.1", status="in_progress", **internal))
+    unpublished = {key: value for key, value in internal.items()}
+    project.write_control(control("6.2.1", status="complete", public=None, **unpublished))
+    project.write_control(control("1.1", status="complete", **internal))
+
+
+def test_both_sites_are_built(project):
+    built = build_sites(project.root, project.site, set())
+
+    assert (project.site / "internal" / "index.html").is_file()
+    assert (project.site / "public" / "index.html").is_file()
+    assert (project.root / "build" / "internal" / "controls" / "6.1.1.md").is_file()
+    assert set(built.seconds) == {"internal", "public"}
+
+
+def test_each_control_page_links_to_its_own_group_and_owner(project):
+    build_sites(project.root, project.site, set())
+
+    page = (project.root / "build" / "internal" / "controls" / "1.1.md").read_text()
+    assert "[CC1 — Control Environment](../groups/cc1.md)" in page
+    assert "[Cloud Admin](../owners/cloud-admin.md)" in page
+
+
+def test_no_internal_field_reaches_any_public_file(project):
+    plant_markers(project)
+
+    build_sites(project.root, project.site, {MARKERS["check"]})
+
+    public = all_text(project.site / "public") | all_text(project.root / "build" / "public")
+    assert any(p.name == "search_index.json" for p in public)
+    assert any(p.name == "sitemap.xml.gz" for p in public)
+    for marker in MARKERS.values():
+        leaks = [str(path) for path, text in public.items() if marker.lower() in text.lower()]
+        assert not leaks, f"{marker} leaked into {leaks}"
+    internal = "\n".join(all_text(project.site / "internal").values())
+    for marker in MARKERS.values():
+        assert marker in internal, f"{marker} missing from the internal site"
+
+
+def public_group_states(project: Project) -> dict[str, str]:
+    page = (project.root / "build" / "public" / "index.md").read_text()
+    return dict(re.findall(r"### (.+?)\n\n<span class=\"tc-badge tc-badge--(\w+)\"", page))
+
+
+@pytest.mark.parametrize(
+    ("status", "collected", "expected"),
+    [
+        ("complete", "2026-11-01", "in_place"),
+        ("complete", None, "in_progress"),  # claimed, no evidence
+        ("complete", "2020-01-01", "in_progress"),  # stale evidence
+        ("in_progress", "2026-11-01", "in_progress"),
+        ("not_started", None, "planned"),
+    ],
+)
+def test_a_group_is_in_place_only_when_its_published_controls_are_complete(
+    project, status, collected, expected
+):
+    evidence = [{"title": "P", "location": "p.pdf", "kind": "policy", "collected": collected}]
+    project.write_control(control("1.1", status=status, evidence=evidence if collected else []))
+
+    build_sites(project.root, project.site, set())
+
+    assert public_group_states(project)["Control Environment"] == expected
+
+
+def test_an_unpublished_complete_control_does_not_lift_its_group(project):
+    plant_markers(project)
+
+    build_sites(project.root, project.site, {MARKERS["check"]})
+
+    assert public_group_states(project)["Logical and Physical Access Controls"] == "in_progress"
+
+
+def test_the_public_site_loads_nothing_from_another_origin(project):
+    build_sites(project.root, project.site, set())
+
+    for path, text in all_text(project.site / "public").items():
+        if path.suffix not in {".html", ".css", ".js"}:
+            continue
+        loads = re.findall(
+            r"(?:src|href)=\"(?:https?:)?//[^\"]+\"|url\((?:https?:)?//[^)]+\)", text
+        )
+        loads = [load for load in loads if not load.startswith("href=")]
+        stylesheets = re.findall(r"<link[^>]+href=\"(?:https?:)?//[^\"]+\"", text)
+        assert not loads and not stylesheets, f"{path} loads {loads + stylesheets}"
+
+
+def test_bad_input_leaves_the_previous_site_byte_for_byte(project):
+    build_sites(project.root, project.site, set())
+    before = fingerprint(project.site)
+    project.write_control(control("1.1", status="done"))
+
+    with pytest.raises(InputError):
+        build_sites(project.root, project.site, set())
+
+    assert fingerprint(project.site) == before
+    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_failed_mkdocs_build_leaves_the_previous_site_byte_for_byte(project):
+    build_sites(project.root, project.site, set())
+    before = fingerprint(project.site)
+    pages_before = fingerprint(project.root / "build")
+    # A hand-written public page with a broken link is a warning, and strict mode aborts.
+    project.write("docs/public/extra.md", "# Extra\n\nSee [nowhere](missing.md).\n")
+
+    with pytest.raises(BuildError, match="public site did not build"):
+        build_sites(project.root, project.site, set())
+
+    assert fingerprint(project.site) == before
+    assert fingerprint(project.root / "build") == pages_before
+    assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".")) == []
