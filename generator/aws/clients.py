@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -93,28 +94,29 @@ class ClientFactory:
         return not available or region in available
 
     def _create(self, service: str, region: str, account: str | None) -> BaseClient:
-        session = self._session(account)
-        endpoint = self._endpoint()
+        client: BaseClient = self._session(account).client(
+            service,  # type: ignore[call-overload]
+            region_name=region,
+            endpoint_url=self.settings.endpoint_url,
+            config=self._config(),
+        )
+
+        endpoint = self.settings.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
+        if endpoint:
+            client.meta.events.register("before-sign.s3-control.*", _strip_host_prefix(endpoint))
+
+        logger.debug("created client service=%s region=%s account=%s", service, region, account)
+        return client
+
+    def _config(self) -> Config:
         # botocore reads retries.max_attempts as retries after the first attempt;
         # total_max_attempts counts the first one too, as the setting does.
-        config = Config(
+        return Config(
             retries={"mode": "adaptive", "total_max_attempts": self.settings.max_attempts},
             connect_timeout=self.settings.connect_timeout,
             read_timeout=self.settings.read_timeout,
             max_pool_connections=self.settings.max_pool_connections,
         )
-        client: BaseClient = session.client(
-            service,  # type: ignore[call-overload]
-            region_name=region,
-            endpoint_url=self.settings.endpoint_url,
-            config=config,
-        )
-
-        if endpoint is not None:
-            client.meta.events.register("before-sign.s3-control.*", _strip_host_prefix(endpoint))
-
-        logger.debug("created client service=%s region=%s account=%s", service, region, account)
-        return client
 
     def _session(self, account: str | None) -> boto3.Session:
         role_arn = self.settings.role_arn
@@ -131,11 +133,13 @@ class ClientFactory:
         # A plain AssumeRole lasts an hour by default, far longer than a collection of one
         # account; multi-account runs assume each account's role when they reach it.
         sts = self._base.client(
-            "sts", region_name=self.settings.home_region, endpoint_url=self.settings.endpoint_url
+            "sts",
+            region_name=self.settings.home_region,
+            endpoint_url=self.settings.endpoint_url,
+            config=self._config(),
         )
-        credentials = sts.assume_role(RoleArn=role_arn, RoleSessionName="trustcenter")[
-            "Credentials"
-        ]
+        response = sts.assume_role(RoleArn=role_arn, RoleSessionName="trustcenter")
+        credentials = response["Credentials"]
         logger.info("assumed role %s", role_arn)
         return boto3.Session(
             aws_access_key_id=credentials["AccessKeyId"],
@@ -143,11 +147,8 @@ class ClientFactory:
             aws_session_token=credentials["SessionToken"],
         )
 
-    def _endpoint(self) -> str | None:
-        return self.settings.endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
 
-
-def _strip_host_prefix(endpoint: str) -> Any:
+def _strip_host_prefix(endpoint: str) -> Callable[..., None]:
     """Return a handler that sends account-prefixed hosts back to the custom endpoint's host.
 
     S3 Control's endpoint rules put the account id in front of the host, which turns

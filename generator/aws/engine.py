@@ -94,8 +94,8 @@ def collect(
 ) -> Collection:
     """Run ``checks`` in the credentials' account over its enabled regions (or those given)."""
     account = factory.account_id()
-    covered = enabled_regions(factory, regions)
     store = ResponseStore(factory)
+    covered = enabled_regions(factory, regions, store)
 
     results = run_checks(checks, controls, store, account, covered, workers)
 
@@ -117,8 +117,11 @@ def run_checks(
             units[(region, check.service)].append(check)
     logger.info(
         "collecting account=%s checks=%d regions=%d units=%d",
-        account, len(checks), len(regions), len(units),
-    )  # fmt: skip
+        account,
+        len(checks),
+        len(regions),
+        len(units),
+    )
 
     def run_unit(region: str, unit: list[Check]) -> list[Result]:
         return [
@@ -188,13 +191,17 @@ def verdict(check: Check, findings: Sequence[Finding]) -> tuple[ResultStatus, st
     return ResultStatus.FAIL, f"{len(failing)} of {total} {noun} {verb}: {named}."
 
 
-def enabled_regions(factory: ClientFactory, wanted: Iterable[str] | None = None) -> list[str]:
+def enabled_regions(
+    factory: ClientFactory, wanted: Iterable[str] | None = None, store: ResponseStore | None = None
+) -> list[str]:
     """Return the account's enabled regions, narrowed to ``wanted`` when given.
+
+    The DescribeRegions answer becomes an export of ``store`` when one is given.
 
     Raises :class:`ApiError` when the regions cannot be listed: a run that silently covers
     fewer regions would look complete.
     """
-    store = ResponseStore(factory)
+    store = store or ResponseStore(factory)
     view = LiveView(store, factory.account_id(), factory.settings.home_region, [])
     response = view.call("ec2", "DescribeRegions", AllRegions=False)
     # Filter here rather than with an opt-in-status filter: AllRegions=False already hides

@@ -21,6 +21,7 @@ from typing import Any
 
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from generator.aws.clients import ClientFactory
 from generator.checks.base import GLOBAL, ApiError
@@ -90,6 +91,26 @@ class Export:
         }
 
 
+@dataclass(frozen=True)
+class Call:
+    """One read-only request, as the store shares and records it."""
+
+    account: str
+    region: str
+    """The region the data belongs to, or :data:`GLOBAL` for global services."""
+
+    endpoint_region: str
+    """The region the request is sent to: the home region for global services."""
+
+    service: str
+    operation: str
+    params: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return export_key(self.account, self.region, self.service, self.operation, self.params)
+
+
 @dataclass
 class _Entry:
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,32 +118,21 @@ class _Entry:
 
 
 class ResponseStore:
-    """The run's shared cache of exports, with one in-flight call per key."""
+    """The run's shared cache of exports, with one in-flight request per key."""
 
     def __init__(self, factory: ClientFactory) -> None:
         self.factory = factory
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
 
-    def fetch(
-        self,
-        account: str,
-        region: str,
-        call_region: str,
-        service: str,
-        operation: str,
-        params: dict[str, Any],
-    ) -> Export:
-        """Return the export for this call, making the call only if no thread has yet."""
-        key = export_key(account, region, service, operation, params)
+    def fetch(self, call: Call) -> Export:
+        """Return the export for ``call``, making the request only if no thread has yet."""
         with self._lock:
-            entry = self._entries.setdefault(key, _Entry())
+            entry = self._entries.setdefault(call.key, _Entry())
 
         with entry.lock:
             if entry.export is None:
-                entry.export = self._call(
-                    key, account, region, call_region, service, operation, params
-                )
+                entry.export = self._request(call)
             return entry.export
 
     def exports(self) -> list[Export]:
@@ -131,48 +141,32 @@ class ResponseStore:
             entries = list(self._entries.values())
         return sorted((e.export for e in entries if e.export is not None), key=lambda e: e.key)
 
-    def _call(
-        self,
-        key: str,
-        account: str,
-        region: str,
-        call_region: str,
-        service: str,
-        operation: str,
-        params: dict[str, Any],
-    ) -> Export:
+    def _request(self, call: Call) -> Export:
         started = datetime.now(UTC)
         clock = time.monotonic()
         response: dict[str, Any] | None = None
         code: str | None = None
         message: str | None = None
         try:
-            response = _jsonable(self._request(account, call_region, service, operation, params))
+            response = _jsonable(self._send(call))
         except ClientError as error:
             details = error.response.get("Error", {})
             code = details.get("Code") or "ClientError"
             message = details.get("Message") or str(error)
-        except BotoCoreError as error:
+        except (BotoCoreError, ResponseParserError) as error:
             # Connection failures, timeouts, unparseable answers, unknown services, missing
             # credentials: all mean the evidence could not be collected.
             code, message = type(error).__name__, str(error)
 
         duration = time.monotonic() - clock
-        logger.debug(
-            "call service=%s operation=%s region=%s seconds=%.3f error=%s",
-            service,
-            operation,
-            call_region,
-            duration,
-            code,
-        )
+        logger.debug("call key=%s seconds=%.3f error=%s", call.key, duration, code)
         return Export(
-            key=key,
-            account=account,
-            region=region,
-            service=service,
-            operation=operation,
-            params=_jsonable(params),
+            key=call.key,
+            account=call.account,
+            region=call.region,
+            service=call.service,
+            operation=call.operation,
+            params=_jsonable(call.params),
             started=started,
             duration=duration,
             response=response,
@@ -180,21 +174,18 @@ class ResponseStore:
             error_message=message,
         )
 
-    def _request(
-        self, account: str, region: str, service: str, operation: str, params: dict[str, Any]
-    ) -> dict[str, Any]:
-        client = self.factory.client(service, region, account)
-        if operation not in client.meta.service_model.operation_names:
-            raise ValueError(f"{service} has no operation {operation}")
+    def _send(self, call: Call) -> dict[str, Any]:
+        client = self.factory.client(call.service, call.endpoint_region, call.account)
+        if call.operation not in client.meta.service_model.operation_names:
+            raise ValueError(f"{call.service} has no operation {call.operation}")
 
-        method = xform_name(operation)
+        method = xform_name(call.operation)
         if client.can_paginate(method):
-            merged: dict[str, Any] = (
-                client.get_paginator(method).paginate(**params).build_full_result()
-            )
+            pages = client.get_paginator(method).paginate(**call.params)
+            merged: dict[str, Any] = pages.build_full_result()
             return merged
 
-        response: dict[str, Any] = getattr(client, method)(**params)
+        response: dict[str, Any] = getattr(client, method)(**call.params)
         response.pop("ResponseMetadata", None)
         return response
 
@@ -219,30 +210,27 @@ class LiveView:
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
         """Return the whole response, all pages merged; raise :class:`ApiError` on failure."""
-        home = self.store.factory.settings.home_region
-        if service in GLOBAL_SERVICES:
-            region, call_region = GLOBAL, home
-        elif self.region == GLOBAL:
-            region = call_region = home
-        else:
-            region = call_region = self.region
-            if not self.store.factory.offers(service, region):
-                raise ApiError(
-                    service,
-                    operation,
-                    region,
-                    "ServiceNotInRegion",
-                    f"{service} is not offered in {region}",
-                )
-
-        export = self.store.fetch(self.account, region, call_region, service, operation, params)
+        call = self._place(service, operation, params)
+        export = self.store.fetch(call)
         if export.key not in self.used:
             self.used.append(export.key)
+
         if export.error_code is not None:
-            raise ApiError(
-                service, operation, call_region, export.error_code, export.error_message or ""
-            )
+            message = export.error_message or ""
+            raise ApiError(service, operation, call.endpoint_region, export.error_code, message)
         return copy.deepcopy(export.response or {})
+
+    def _place(self, service: str, operation: str, params: dict[str, Any]) -> Call:
+        home = self.store.factory.settings.home_region
+        if service in GLOBAL_SERVICES:
+            return Call(self.account, GLOBAL, home, service, operation, params)
+        if self.region == GLOBAL:
+            return Call(self.account, home, home, service, operation, params)
+
+        if not self.store.factory.offers(service, self.region):
+            message = f"{service} is not offered in {self.region}"
+            raise ApiError(service, operation, self.region, "ServiceNotInRegion", message)
+        return Call(self.account, self.region, self.region, service, operation, params)
 
     def regions(self) -> list[str]:
         """The regions this run covers."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +14,6 @@ from botocore.stub import Stubber
 from generator.aws.clients import ClientFactory, ClientSettings
 from generator.aws.view import LiveView, ResponseStore, export_key
 from generator.checks.base import GLOBAL, ApiError
-
 
 POLICY = (
     '{"Version": "2012-10-17", "Statement": '
@@ -96,7 +96,9 @@ def test_exports_hold_json_values_and_record_which_view_used_them(factory, accou
     keys = [e.key for e in store.exports()]
     assert view.used == [
         f"{account}/eu-west-1/ec2/DescribeSecurityGroups",
-        export_key(account, "eu-west-1", "ec2", "DescribeSecurityGroups", {"GroupNames": ["default"]}),
+        export_key(
+            account, "eu-west-1", "ec2", "DescribeSecurityGroups", {"GroupNames": ["default"]}
+        ),
     ]
     assert sorted(view.used) == keys
     export = store.exports()[0].to_json()
@@ -131,10 +133,17 @@ def test_access_denied_becomes_an_api_error_and_is_not_asked_again(factory, acco
         stubber.assert_no_pending_responses()
 
     error = first.value
-    assert (error.service, error.operation, error.region) == ("iam", "GetAccountPasswordPolicy", "us-east-1")
+    assert (error.service, error.operation, error.region) == (
+        "iam",
+        "GetAccountPasswordPolicy",
+        "us-east-1",
+    )
     assert (error.code, error.message) == ("AccessDenied", "User is not authorized")
     assert second.value.code == "AccessDenied"
-    assert store.exports()[0].to_json()["error"] == {"code": "AccessDenied", "message": "User is not authorized"}
+    assert store.exports()[0].to_json()["error"] == {
+        "code": "AccessDenied",
+        "message": "User is not authorized",
+    }
 
 
 def free_port():
@@ -145,7 +154,9 @@ def free_port():
 
 def test_unreachable_endpoint_becomes_an_api_error_after_one_attempt(aws, account):
     endpoint = f"http://127.0.0.1:{free_port()}"
-    settings = ClientSettings(endpoint_url=endpoint, max_attempts=1, connect_timeout=0.5, read_timeout=0.5)
+    settings = ClientSettings(
+        endpoint_url=endpoint, max_attempts=1, connect_timeout=0.5, read_timeout=0.5
+    )
     factory = ClientFactory(settings)
     sent = count_requests(factory, "ec2", "eu-west-1", account, "DescribeVpcs")
     view = LiveView(ResponseStore(factory), account, "eu-west-1", [])
@@ -155,7 +166,9 @@ def test_unreachable_endpoint_becomes_an_api_error_after_one_attempt(aws, accoun
             view.call("ec2", "DescribeVpcs")
 
     assert raised.value.code == "EndpointConnectionError"
-    assert str(raised.value).startswith("ec2:DescribeVpcs in eu-west-1 failed: EndpointConnectionError")
+    assert str(raised.value).startswith(
+        "ec2:DescribeVpcs in eu-west-1 failed: EndpointConnectionError"
+    )
     assert len(sent) == 1
 
 
@@ -164,7 +177,9 @@ def test_endpoint_that_never_answers_becomes_a_read_timeout(aws, account):
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         endpoint = f"http://127.0.0.1:{silent.getsockname()[1]}"
-        settings = ClientSettings(endpoint_url=endpoint, max_attempts=1, connect_timeout=0.5, read_timeout=0.3)
+        settings = ClientSettings(
+            endpoint_url=endpoint, max_attempts=1, connect_timeout=0.5, read_timeout=0.3
+        )
         view = LiveView(ResponseStore(ClientFactory(settings)), account, "eu-west-1", [])
 
         with pytest.raises(ApiError) as raised:
@@ -185,7 +200,9 @@ def test_service_not_offered_in_a_region_is_an_api_error(factory, account):
 def test_s3control_reaches_the_endpoint_without_a_name_lookup(aws, factory, account, no_dns):
     client = factory.client("s3control", "us-east-1", account)
     hosts = []
-    client.meta.events.register("before-send.s3-control.*", lambda request, **_: hosts.append(request.url))
+    client.meta.events.register(
+        "before-send.s3-control.*", lambda request, **_: hosts.append(request.url)
+    )
     client.put_public_access_block(
         AccountId=account,
         PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True},
@@ -205,3 +222,64 @@ def test_s3control_without_the_rewrite_would_look_up_a_name(seed, account, no_dn
         seed("s3control").get_public_access_block(AccountId=account)
 
     assert no_dns and no_dns[0].startswith(f"{account}.127.0.0.1")
+
+
+@pytest.fixture(name="fake_endpoint")
+def fixture_fake_endpoint():
+    """Return a maker of a local HTTP server that answers every request with one reply."""
+    servers = []
+
+    def make(status, body):
+        class Reply(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.server.requests += 1
+                self.send_response(status)
+                self.send_header("Content-Type", "text/xml")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Reply)
+        server.requests = 0
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def view_on(server, account, max_attempts=1):
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+    settings = ClientSettings(endpoint_url=endpoint, max_attempts=max_attempts, read_timeout=2)
+    return LiveView(ResponseStore(ClientFactory(settings)), account, "eu-west-1", [])
+
+
+def test_throttling_past_the_retries_becomes_an_api_error(aws, fake_endpoint, account):
+    throttled = (
+        b"<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
+        b"<Message>Request limit exceeded.</Message></Error></Errors></Response>"
+    )
+    server = fake_endpoint(503, throttled)
+
+    with pytest.raises(ApiError) as raised:
+        view_on(server, account, max_attempts=2).call("ec2", "DescribeVpcs")
+
+    assert (raised.value.code, raised.value.message) == (
+        "RequestLimitExceeded",
+        "Request limit exceeded.",
+    )
+    assert server.requests == 2
+
+
+def test_an_unparseable_answer_becomes_an_api_error(aws, fake_endpoint, account):
+    server = fake_endpoint(200, b"<DescribeVpcsResponse><vpcSet><item>")
+
+    with pytest.raises(ApiError) as raised:
+        view_on(server, account).call("ec2", "DescribeVpcs")
+
+    assert raised.value.code == "ResponseParserError"

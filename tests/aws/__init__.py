@@ -1,0 +1,1 @@
+"""Tests of live AWS collection, run against a moto server."""

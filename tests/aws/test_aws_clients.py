@@ -1,0 +1,73 @@
+"""The client factory against a moto server: caching, settings and credentials."""
+
+from __future__ import annotations
+
+import threading
+
+from generator.aws.clients import ClientFactory, ClientSettings
+
+TRUST = '{"Version": "2012-10-17", "Statement": []}'
+
+
+def test_clients_are_shared_per_account_region_and_service(factory, account):
+    created = []
+
+    def create():
+        created.append(factory.client("ec2", "eu-west-1", account))
+
+    threads = [threading.Thread(target=create) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len({id(client) for client in created}) == 1
+    assert factory.client("ec2", "eu-west-2", account) is not created[0]
+    assert factory.client("iam", "eu-west-1", account) is not created[0]
+
+
+def test_clients_use_adaptive_retries_and_the_timeouts_set(aws):
+    settings = ClientSettings(max_attempts=3, connect_timeout=1.5, read_timeout=7)
+
+    config = ClientFactory(settings).client("ec2", "eu-west-1").meta.config
+
+    assert config.retries == {"mode": "adaptive", "total_max_attempts": 3}
+    assert (config.connect_timeout, config.read_timeout) == (1.5, 7)
+
+
+def test_environment_endpoint_is_honoured(aws, factory):
+    assert factory.client("ec2", "eu-west-1").meta.endpoint_url == aws
+
+
+def test_account_comes_from_the_callers_identity(factory, account):
+    assert factory.account_id() == account
+
+
+def test_a_named_profile_supplies_the_credentials(aws, tmp_path, monkeypatch, account):
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile audit]\naws_access_key_id = profiled\naws_secret_access_key = profiled\n"
+    )
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+
+    client = ClientFactory(ClientSettings(profile="audit")).client("sts", "us-east-1")
+    signed = []
+    client.meta.events.register(
+        "before-send.sts.*", lambda request, **_: signed.append(request.headers["Authorization"])
+    )
+
+    assert client.get_caller_identity()["Account"] == account
+    assert b"Credential=profiled/" in signed[0]
+
+
+def test_a_role_is_assumed_on_top_of_the_base_credentials(seed, account):
+    seed("iam").create_role(RoleName="audit", AssumeRolePolicyDocument=TRUST)
+    settings = ClientSettings(role_arn="arn:aws:iam::{account}:role/audit")
+    factory = ClientFactory(settings)
+
+    identity = factory.client("sts", "us-east-1", account).get_caller_identity()
+
+    assert identity["Arn"] == f"arn:aws:sts::{account}:assumed-role/audit/trustcenter"
+    assert factory.account_id() == account
