@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,10 +17,11 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from generator.catalog import Catalog
+from generator.checks.base import Check
 from generator.internal import render_internal
 from generator.loader import load_catalog
 from generator.public import public_model, render_public
+from generator.sources import Sources
 
 logger = logging.getLogger(__name__)
 
@@ -42,22 +43,22 @@ class BuiltSites:
     controls: int
 
 
-Renderer = Callable[[Catalog, dt.date, Path], list[object]]
+Renderer = Callable[[Sources, Path], list[object]]
 
 
 def build_sites(
-    root: Path, site: Path, known_checks: Collection[str], today: dt.date | None = None
+    root: Path, site: Path, checks: Mapping[str, Check], today: dt.date | None = None
 ) -> BuiltSites:
     """Build the internal and public sites from the catalog under ``root`` into ``site``.
 
     Everything is built in a staging folder beside ``site`` and swapped in only when both
     sites built, so a failure at any step leaves the previous output byte for byte as it was.
     """
-    today = today or dt.date.today()
-    catalog = load_catalog(root, known_checks)
+    catalog = load_catalog(root, checks)
+    sources = Sources(catalog=catalog, checks=checks, today=today or dt.date.today())
     renderers: dict[str, Renderer] = {
         "internal": render_internal,
-        "public": lambda catalog, today, out: render_public(public_model(catalog, today), out),
+        "public": lambda sources, out: render_public(public_model(sources), out),
     }
 
     site.parent.mkdir(parents=True, exist_ok=True)
@@ -67,7 +68,7 @@ def build_sites(
         for audience, render in renderers.items():
             pages = staging / "pages" / audience
             _copy_hand_written(root, audience, pages)
-            nav = render(catalog, today, pages)
+            nav = render(sources, pages)
             seconds[audience] = _run_mkdocs(root, audience, pages, staging / "site" / audience, nav)
 
         for audience in renderers:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.catalog import Catalog, Control, Evidence
 from generator.markdown import environment, slug, write_page
+from generator.sources import Sources
 from generator.status import STATES, Effective, effective_status, stale_after
 
 logger = logging.getLogger(__name__)
@@ -54,8 +55,9 @@ class GroupView:
         return sum(view.state is Effective.COMPLETE for view in self.controls)
 
 
-def render_internal(catalog: Catalog, today: dt.date, out: Path) -> list[object]:
+def render_internal(sources: Sources, out: Path) -> list[object]:
     """Write the internal site's Markdown into ``out``; return the navigation for MkDocs."""
+    catalog, today = sources.catalog, sources.today
     env = environment("internal")
     views = {control.id: _view(control, today) for control in catalog.controls}
     groups = [_group(catalog, group_id, views) for group_id in _group_ids(catalog)]
@@ -63,7 +65,12 @@ def render_internal(catalog: Catalog, today: dt.date, out: Path) -> list[object]
     names |= {c.id: c.name for category in catalog.criteria.scope for c in category.criteria}
     owners = _owners(views.values())
     counts = Counter(view.state for view in views.values())
-    common = {"company": catalog.company, "states": STATES, "today": today}
+    common = {
+        "company": catalog.company,
+        "states": STATES,
+        "today": today,
+        "checks": sources.checks,
+    }
 
     def write(page: str, template: str, **context: object) -> None:
         write_page(env, out, page, template, **common, **context)

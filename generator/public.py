@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from generator.catalog import Catalog
 from generator.markdown import environment, write_page
+from generator.sources import Sources
 from generator.status import Effective, effective_status
 
 logger = logging.getLogger(__name__)
@@ -70,8 +70,9 @@ class PublicTrustCenter:
     updated: dt.date
 
 
-def public_model(catalog: Catalog, today: dt.date) -> PublicTrustCenter:
+def public_model(sources: Sources) -> PublicTrustCenter:
     """Copy the customer-facing fields out of the catalog."""
+    catalog, today = sources.catalog, sources.today
     groups = []
     for group in catalog.criteria.groups:
         public = [c for c in catalog.controls_in(group.id) if c.public]

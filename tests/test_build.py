@@ -11,6 +11,7 @@ import pytest
 from conftest import Project, control
 
 from generator.build import BuildError, build_sites
+from generator.checks.base import Check
 from generator.problems import InputError
 
 MARKERS = {
@@ -22,6 +23,18 @@ MARKERS = {
     "evidence_path": "zqevidencepathmarker/policy.pdf",
     "check": "zqcheckmarker",
     "reference": "https://zqreferencemarker.example.com/doc",
+    "rule": "zqrulemarker holds.",
+}
+MARKER_CHECKS = {
+    MARKERS["check"]: Check(
+        id=MARKERS["check"],
+        title="Marker check",
+        rule=MARKERS["rule"],
+        service="iam",
+        scope="global",
+        permissions=("iam:GetAccountSummary",),
+        evaluate=lambda view: [],
+    )
 }
 
 
@@ -77,7 +90,7 @@ def plant_markers(project: Project) -> None:
 
 
 def test_both_sites_are_built(project):
-    built = build_sites(project.root, project.site, set())
+    built = build_sites(project.root, project.site, {})
 
     assert (project.site / "internal" / "index.html").is_file()
     assert (project.site / "public" / "index.html").is_file()
@@ -86,7 +99,7 @@ def test_both_sites_are_built(project):
 
 
 def test_each_control_page_links_to_its_own_group_and_owner(project):
-    build_sites(project.root, project.site, set())
+    build_sites(project.root, project.site, {})
 
     page = (project.root / "build" / "internal" / "controls" / "1.1.md").read_text()
     assert "[CC1 — Control Environment](../groups/cc1.md)" in page
@@ -96,7 +109,7 @@ def test_each_control_page_links_to_its_own_group_and_owner(project):
 def test_no_internal_field_reaches_any_public_file(project):
     plant_markers(project)
 
-    build_sites(project.root, project.site, {MARKERS["check"]})
+    build_sites(project.root, project.site, MARKER_CHECKS)
 
     public = all_text(project.site / "public") | all_text(project.root / "build" / "public")
     assert any(p.name == "search_index.json" for p in public)
@@ -130,7 +143,7 @@ def test_a_group_is_in_place_only_when_its_published_controls_are_complete(
     evidence = [{"title": "P", "location": "p.pdf", "kind": "policy", "collected": collected}]
     project.write_control(control("1.1", status=status, evidence=evidence if collected else []))
 
-    build_sites(project.root, project.site, set())
+    build_sites(project.root, project.site, {})
 
     assert public_group_states(project)["Control Environment"] == expected
 
@@ -138,13 +151,13 @@ def test_a_group_is_in_place_only_when_its_published_controls_are_complete(
 def test_an_unpublished_complete_control_does_not_lift_its_group(project):
     plant_markers(project)
 
-    build_sites(project.root, project.site, {MARKERS["check"]})
+    build_sites(project.root, project.site, MARKER_CHECKS)
 
     assert public_group_states(project)["Logical and Physical Access Controls"] == "in_progress"
 
 
 def test_the_public_site_loads_nothing_from_another_origin(project):
-    build_sites(project.root, project.site, set())
+    build_sites(project.root, project.site, {})
 
     for path, text in all_text(project.site / "public").items():
         if path.suffix not in {".html", ".css", ".js"}:
@@ -158,26 +171,26 @@ def test_the_public_site_loads_nothing_from_another_origin(project):
 
 
 def test_bad_input_leaves_the_previous_site_byte_for_byte(project):
-    build_sites(project.root, project.site, set())
+    build_sites(project.root, project.site, {})
     before = fingerprint(project.site)
     project.write_control(control("1.1", status="done"))
 
     with pytest.raises(InputError):
-        build_sites(project.root, project.site, set())
+        build_sites(project.root, project.site, {})
 
     assert fingerprint(project.site) == before
     assert sorted(p.name for p in project.root.iterdir() if p.name.startswith(".")) == []
 
 
 def test_a_failed_mkdocs_build_leaves_the_previous_site_byte_for_byte(project):
-    build_sites(project.root, project.site, set())
+    build_sites(project.root, project.site, {})
     before = fingerprint(project.site)
     pages_before = fingerprint(project.root / "build")
     # A hand-written public page with a broken link is a warning, and strict mode aborts.
     project.write("docs/public/extra.md", "# Extra\n\nSee [nowhere](missing.md).\n")
 
     with pytest.raises(BuildError, match="public site did not build"):
-        build_sites(project.root, project.site, set())
+        build_sites(project.root, project.site, {})
 
     assert fingerprint(project.site) == before
     assert fingerprint(project.root / "build") == pages_before
