@@ -44,4 +44,3 @@ def test_cc6_items_sit_under_their_checklist_heading(catalog):
     for control in catalog.controls_in("CC6"):
         heading = "CC" + ".".join(control.id.split(".")[:2])
         assert heading in control.criteria, control.id
-
