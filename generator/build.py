@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -19,8 +20,16 @@ from mkdocs.exceptions import MkDocsException
 
 from generator.checks.base import Check
 from generator.internal import render_internal
+from generator.leakguard import Leak, scan
 from generator.loader import load_catalog
-from generator.public import public_model, render_public
+from generator.markdown import Rendered
+from generator.public import (
+    PublicTrustCenter,
+    internal_values,
+    public_model,
+    public_texts,
+    render_public,
+)
 from generator.sources import Sources
 
 logger = logging.getLogger(__name__)
@@ -31,7 +40,15 @@ CONFIGS = {"internal": "mkdocs.yml", "public": "mkdocs.public.yml"}
 
 
 class BuildError(Exception):
-    """MkDocs refused to build a site; the previous output was left untouched."""
+    """A site could not be built or published; the previous output was left untouched."""
+
+
+class LeakError(BuildError):
+    """The leak guard found internal data in the public output, which was not published."""
+
+    def __init__(self, leaks: list[Leak]) -> None:
+        self.leaks = leaks
+        super().__init__(f"the leak guard found {len(leaks)} internal item(s) in the public site")
 
 
 @dataclass(frozen=True)
@@ -43,7 +60,7 @@ class BuiltSites:
     controls: int
 
 
-Renderer = Callable[[Sources, Path], list[object]]
+Renderer = Callable[[Sources, Path], Rendered]
 
 
 def build_sites(
@@ -55,11 +72,12 @@ def build_sites(
     sites built, so a failure at any step leaves the previous output byte for byte as it was.
     """
     catalog = load_catalog(root, checks)
-    sources = Sources(catalog=catalog, checks=checks, today=today or dt.date.today())
+    sources = Sources(root=root, catalog=catalog, checks=checks, today=today or dt.date.today())
     renderers: dict[str, Renderer] = {
         "internal": render_internal,
         "public": lambda sources, out: render_public(public_model(sources), out),
     }
+    guard = Guard(internal_values(sources), public_model(sources))
 
     site.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site.name}-staging-", dir=site.parent))
@@ -68,8 +86,11 @@ def build_sites(
         for audience, render in renderers.items():
             pages = staging / "pages" / audience
             _copy_hand_written(root, audience, pages)
-            nav = render(sources, pages)
-            seconds[audience] = _run_mkdocs(root, audience, pages, staging / "site" / audience, nav)
+            rendered = render(sources, pages)
+            out = staging / "site" / audience
+            seconds[audience] = _run_mkdocs(root, audience, pages, out, rendered)
+
+        guard.check(staging / "site" / "public")
 
         for audience in renderers:
             _replace(staging / "pages" / audience, root / PAGES / audience)
@@ -89,22 +110,50 @@ def _copy_hand_written(root: Path, audience: str, pages: Path) -> None:
         shutil.copytree(own, pages, dirs_exist_ok=True)
 
 
-def _run_mkdocs(root: Path, audience: str, pages: Path, out: Path, nav: list[object]) -> float:
+def _run_mkdocs(root: Path, audience: str, pages: Path, out: Path, rendered: Rendered) -> float:
     started = time.perf_counter()
     config_file = root / CONFIGS[audience]
     try:
         config: Any = load_config(
-            config_file=str(config_file), docs_dir=str(pages), site_dir=str(out), nav=nav
+            config_file=str(config_file),
+            docs_dir=str(pages),
+            site_dir=str(out),
+            nav=rendered.nav,
+            **rendered.settings,
         )
         config["strict"] = True  # our pages must build clean whatever the config file says
+        config["extra"].update(rendered.extra)
         mkdocs_build(config)
     except MkDocsException as error:
-        raise BuildError(
-            f"the {audience} site did not build ({config_file.name}): {error}"
-        ) from error
+        message = f"the {audience} site did not build ({config_file.name}): {error}"
+        raise BuildError(message) from error
+
     elapsed = time.perf_counter() - started
     logger.info("built the %s site in %.2f s", audience, elapsed)
     return elapsed
+
+
+@dataclass(frozen=True)
+class Guard:
+    """The leak guard, armed with what must not appear and what may."""
+
+    forbidden: list[str]
+    model: PublicTrustCenter
+
+    def check(self, public_site: Path) -> None:
+        allowed = public_texts(self.model)
+        forbidden = [value for value in self.forbidden if not _said_publicly(value, allowed)]
+        emails = [text for text in allowed if "@" in text and " " not in text]
+        leaks = scan(public_site, forbidden, emails)
+        if leaks:
+            raise LeakError(leaks)
+
+
+def _said_publicly(value: str, public: list[str]) -> bool:
+    # A value that the public model itself says (an owner called "Security" next to the
+    # Security category) is not a leak when it shows up on the public site.
+    pattern = re.compile(rf"(?<!\w){re.escape(value)}(?!\w)", re.IGNORECASE)
+    return any(pattern.search(text) for text in public)
 
 
 def _replace(staged: Path, target: Path) -> None:

@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from generator.company import Company
+
 CONTROL_ID = re.compile(r"^[1-9](\.[0-9]+){1,2}$")
 CRITERION_ID = re.compile(r"^(CC[1-9](\.[0-9]+)?|A1(\.[0-9]+)?|C1(\.[0-9]+)?)$")
 
@@ -167,17 +169,6 @@ class CriteriaFile(Strict):
     framework: Text
     scope: Annotated[list[Category], Field(min_length=1)]
     groups: Annotated[list[Group], Field(min_length=1)]
-
-
-class Company(Strict):
-    """The company the Trust Center speaks for; ``trustcenter.yaml``."""
-
-    name: Text
-    overview: Text
-    """A short paragraph for customers: what the company does and how it treats their data."""
-
-    fictional: bool = False
-    """True for the shipped example, so every page says the company is made up."""
 
 
 class Catalog(BaseModel):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.catalog import Catalog, Control, Evidence
-from generator.markdown import environment, slug, write_page
+from generator.markdown import Rendered, environment, slug, write_page
 from generator.sources import Sources
 from generator.status import STATES, Effective, effective_status, stale_after
 
@@ -55,7 +55,7 @@ class GroupView:
         return sum(view.state is Effective.COMPLETE for view in self.controls)
 
 
-def render_internal(sources: Sources, out: Path) -> list[object]:
+def render_internal(sources: Sources, out: Path) -> Rendered:
     """Write the internal site's Markdown into ``out``; return the navigation for MkDocs."""
     catalog, today = sources.catalog, sources.today
     env = environment("internal")
@@ -89,12 +89,14 @@ def render_internal(sources: Sources, out: Path) -> list[object]:
         write(f"owners/{slug(owner)}.md", "owner.md.j2", owner=owner, controls=owned)
 
     logger.info("rendered internal pages for %d controls into %s", len(views), out)
-    return [
-        {"Dashboard": "index.md"},
-        {"Criteria": ["groups/index.md"] + [f"groups/{g.id.lower()}.md" for g in groups]},
-        {"Owners": "owners/index.md"},
-        {"Legend": "legend.md"},
-    ]
+    return Rendered(
+        nav=[
+            {"Dashboard": "index.md"},
+            {"Criteria": ["groups/index.md"] + [f"groups/{g.id.lower()}.md" for g in groups]},
+            {"Owners": "owners/index.md"},
+            {"Legend": "legend.md"},
+        ]
+    )
 
 
 def _view(control: Control, today: dt.date) -> ControlView:

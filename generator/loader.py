@@ -8,6 +8,7 @@ unknown criteria, unknown checks) run last, over everything that loaded.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 import os
@@ -19,7 +20,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from generator.catalog import Catalog, Company, Control, CriteriaFile
+from generator.catalog import Catalog, Control, CriteriaFile
+from generator.company import Company
 from generator.problems import InputError, Problem
 from generator.yamlfile import Document, Location, dotted, read_document
 
@@ -45,6 +47,8 @@ def load_catalog(root: Path, known_checks: Collection[str]) -> Catalog:
         if document is not None and control is not None:
             controls.append((document, control))
 
+    if company is not None:
+        problems += _company_problems(root, *company)
     if criteria is not None:
         problems += _criteria_problems(criteria[0], criteria[1])
         problems += _control_criteria_problems(controls, criteria[1])
@@ -240,6 +244,29 @@ def _kind(value: object) -> str:
         return "true/false"
     names = {str: "text", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
     return names.get(type(value), "nothing" if value is None else type(value).__name__)
+
+
+def _company_problems(root: Path, document: Document, company: Company) -> list[Problem]:
+    problems: list[Problem] = []
+    if company.logo and not (root / company.logo).is_file():
+        location: Location = ("logo",)
+        problems.append(
+            Problem(document.path, document.line_of(location), "logo",
+                    f"'{company.logo}' is not a file", "Give a path relative to the project.")
+        )  # fmt: skip
+
+    settings = company.security_txt
+    days_left = (settings.expires - dt.date.today()).days
+    if days_left < settings.min_days_valid:
+        location = ("security_txt", "expires")
+        when = "is in the past" if days_left < 0 else f"is only {days_left} days away"
+        problems.append(
+            Problem(document.path, document.line_of(location), "security_txt.expires",
+                    f"{settings.expires.isoformat()} {when} (security.txt must stay valid for "
+                    f"at least {settings.min_days_valid} days)",
+                    "Move it later; RFC 9116 advises less than a year ahead.")
+        )  # fmt: skip
+    return problems
 
 
 def _criteria_problems(document: Document, criteria: CriteriaFile) -> list[Problem]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,18 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from generator.status import STATES, Effective
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a renderer hands MkDocs besides the pages: navigation and settings."""
+
+    nav: list[object]
+    settings: dict[str, Any] = field(default_factory=dict)
+    """Config values to override, e.g. ``site_url``."""
+
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Values to add to the config's ``extra``, which templates read, e.g. a banner."""
 
 
 def text(value: object) -> str:

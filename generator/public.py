@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from generator.markdown import environment, write_page
+from generator import feed, securitytxt
+from generator.company import Company
+from generator.markdown import Rendered, environment, write_page
 from generator.sources import Sources
 from generator.status import Effective, effective_status
 
@@ -61,13 +64,15 @@ class PublicGroup:
 class PublicTrustCenter:
     """Everything the public site may show, and nothing more."""
 
-    company: str
-    overview: str
-    fictional: bool
+    company: Company
+    """The company file is public by design: every field of it is meant for customers."""
+
     framework: str
     scope: list[PublicScope]
     groups: list[PublicGroup]
     updated: dt.date
+    logo: Path | None
+    """The logo file to publish, or None."""
 
 
 def public_model(sources: Sources) -> PublicTrustCenter:
@@ -86,22 +91,68 @@ def public_model(sources: Sources) -> PublicTrustCenter:
 
     scope = [PublicScope(c.name, c.summary, c.required) for c in catalog.criteria.scope]
     return PublicTrustCenter(
-        company=catalog.company.name,
-        overview=catalog.company.overview,
-        fictional=catalog.company.fictional,
+        company=catalog.company,
         framework=catalog.criteria.framework,
         scope=scope,
         groups=groups,
         updated=today,
+        logo=sources.root / catalog.company.logo if catalog.company.logo else None,
     )
 
 
-def render_public(model: PublicTrustCenter, out: Path) -> list[object]:
-    """Write the public site's Markdown into ``out``; return the navigation for MkDocs."""
+def render_public(model: PublicTrustCenter, out: Path) -> Rendered:
+    """Write the public site's pages and files into ``out``; return the navigation for MkDocs."""
     env = environment("public")
-    write_page(env, out, "index.md", "index.md.j2", tc=model, labels=GROUP_LABELS)
+    logo = None
+    if model.logo:
+        logo = f"assets/logo{model.logo.suffix}"
+        (out / "assets").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(model.logo, out / logo)
+
+    write_page(env, out, "index.md", "index.md.j2", tc=model, labels=GROUP_LABELS, logo=logo)
+    _write(out / securitytxt.PATH, securitytxt.security_txt(model.company))
+    _write(out / feed.PATH, feed.atom_feed(model.company))
+
     logger.info("rendered the public Trust Center with %d groups into %s", len(model.groups), out)
-    return [{"Trust Center": "index.md"}]
+    return Rendered(
+        nav=[{"Trust Center": "index.md"}], settings={"site_url": str(model.company.site_url)}
+    )
+
+
+def public_texts(model: PublicTrustCenter) -> list[str]:
+    """Every piece of text the public model holds: what the public site may say."""
+    texts = _strings(model.company.model_dump(mode="json"))
+    texts += [model.framework]
+    texts += [text for scope in model.scope for text in (scope.name, scope.summary)]
+    for group in model.groups:
+        texts += [group.name, group.summary, *group.statements]
+    return texts
+
+
+def internal_values(sources: Sources) -> list[str]:
+    """Every value of an internal field of the catalog: what the public site must not say."""
+    values: list[str] = []
+    for control in sources.catalog.controls:
+        values += [control.title, control.owner, control.description, *control.references]
+        values += [text for item in control.evidence for text in (item.title, item.location)]
+        values += control.checks
+        values += [sources.checks[name].rule for name in control.checks if name in sources.checks]
+    return values
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def _group_state(states: list[Effective]) -> GroupState:

@@ -49,6 +49,23 @@ CRITERIA: dict[str, Any] = {
 }
 
 
+COMPANY: dict[str, Any] = {
+    "name": "Fixture Co.",
+    "overview": "We protect data.",
+    "site_url": "https://trust.fixture.example.com/",
+    "contact": {"email": "security@fixture.example.com"},
+    "disclosure": {"summary": "Tell us.", "policy_url": "https://fixture.example.com/disclosure"},
+    "programmes": [{"name": "SOC 2 Type II", "status": "Audit in progress"}],
+    "documents": {"request_url": "https://fixture.example.com/request", "available": ["SOC 2 report"]},
+    "subprocessors": [
+        {"name": "Amazon Web Services", "purpose": "Hosting", "data": "All", "location": "EU"}
+    ],
+    "faq": [{"question": "Is data encrypted?", "answer": "Yes."}],
+    "updates": [{"date": "2026-11-01", "title": "Audit started", "body": "It started."}],
+    "security_txt": {"expires": "2099-01-01"},
+}
+
+
 def control(control_id: str, **fields: Any) -> dict[str, Any]:
     """A valid control mapping; keyword arguments replace or add fields."""
     group = control_id.split(".")[0]
@@ -101,7 +118,7 @@ def fixture_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
     project = Project(tmp_path)
     project.write("controls/criteria.yaml", CRITERIA)
-    project.write("trustcenter.yaml", {"name": "Fixture Co.", "overview": "We protect data."})
+    project.write("trustcenter.yaml", COMPANY)
     project.write_control(control("1.1"))
     project.write_control(control("6.1.1", frequency="continuous"))
     project.write_control(control("6.2.1", criteria=["CC6.2", "C1.1"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import Project, control
+from conftest import COMPANY, Project, control
 
 from generator.loader import load_catalog
 from generator.problems import InputError, Problem
@@ -221,7 +221,7 @@ def test_a_key_given_twice_in_one_file_is_rejected(project):
 def test_every_problem_is_reported_at_once(project):
     project.write_control(control("1.1", status="done"))
     project.write_control(control("6.1.1", frequency="weekly", owner=""))
-    project.write("trustcenter.yaml", {"name": "Fixture Co."})
+    project.write("trustcenter.yaml", {k: v for k, v in COMPANY.items() if k != "overview"})
 
     found = problems_of(project)
 
@@ -240,6 +240,31 @@ def test_a_problem_reads_as_one_sentence_with_its_location(project):
         "controls/cc1/1.1.yaml:6: status: 'done' is not allowed. "
         "Use one of: not_started, in_progress, complete."
     )
+
+
+def test_a_missing_logo_file_is_rejected(project):
+    project.write("trustcenter.yaml", COMPANY | {"logo": "docs/nothing.svg"})
+
+    problem = only(project)
+
+    assert (problem.field, problem.message) == ("logo", "'docs/nothing.svg' is not a file")
+
+
+@pytest.mark.parametrize(("days", "words"), [(-1, "is in the past"), (10, "is only 10 days away")])
+def test_a_security_txt_expiring_too_soon_is_rejected(project, days, words):
+    expires = dt.date.today() + dt.timedelta(days=days)
+    project.write("trustcenter.yaml", COMPANY | {"security_txt": {"expires": expires}})
+
+    problem = only(project)
+
+    assert problem.field == "security_txt.expires"
+    assert problem.message.startswith(f"{expires.isoformat()} {words}")
+
+
+def test_a_malformed_contact_email_is_rejected(project):
+    project.write("trustcenter.yaml", COMPANY | {"contact": {"email": "not-an-address"}})
+
+    assert only(project).field == "contact.email"
 
 
 def _yaml(data: dict[str, object]) -> str:

@@ -1,0 +1,96 @@
+"""The last gate before the public site is published: search every file for internal data.
+
+The public site is rendered from an allowlisted model, so nothing internal should reach it.
+This guard does not trust that: it reads every file of the built output, the search index
+and sitemap included, and looks for what must never be there: AWS account ids, ARNs,
+resource ids, email addresses other than the published contacts, private hosts, and every
+value of an internal field of the catalog and the run.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+PATTERNS = {
+    "AWS account id": re.compile(r"(?<![\w.-])\d{12}(?![\w.-])"),
+    "ARN": re.compile(r"\barn:aws[\w-]*:[\w-]+:[\w-]*:\d{0,12}:[\w/:.+=@-]+"),
+    "AWS resource id": re.compile(
+        r"\b(?:sg|vpc|subnet|i|vol|snap|eni|igw|nat|rtb|acl|ami|vpce|tgw|pcx|fl|key|eipalloc)"
+        r"-(?:[0-9a-f]{8}|[0-9a-f]{17})\b"
+    ),
+    "AKIA access key id": re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
+    "email address": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "private host": re.compile(
+        r"(?<![\w.-])(?:localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|"
+        r"172\.(?:1[6-9]|2\d|3[01])\.\d+\.\d+|[\w-]+(?:\.[\w-]+)*\.(?:internal|local|corp|lan|intranet))"
+        r"(?![\w-])"
+    ),
+}
+
+# Files Material ships unchanged (scripts, styles, fonts) are not generated from our data;
+# their minified code is full of long numbers that only look like account ids.
+THEME_ASSETS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/favicon")
+
+
+@dataclass(frozen=True)
+class Leak:
+    """Something internal found in a public file."""
+
+    file: Path
+    kind: str
+    match: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.kind} '{self.match}'"
+
+
+def scan(site: Path, internal_values: Iterable[str], allowed: Iterable[str] = ()) -> list[Leak]:
+    """Return every leak in the files under ``site``.
+
+    ``internal_values`` are strings that must not appear anywhere (matched as whole words,
+    ignoring case); ``allowed`` are strings that may, such as the published contact address.
+    """
+    permitted = {value.lower() for value in allowed}
+    values = sorted({v.strip() for v in internal_values if len(v.strip()) >= 3}, key=len)
+    value_pattern = _alternation(values)
+
+    leaks: list[Leak] = []
+    for path in sorted(site.rglob("*")):
+        relative = path.relative_to(site).as_posix()
+        if not path.is_file() or relative.startswith(THEME_ASSETS):
+            continue
+        text = _read(path)
+        for kind, pattern in PATTERNS.items():
+            leaks += [
+                Leak(path, kind, found)
+                for found in sorted(set(pattern.findall(text)))
+                if found.lower() not in permitted
+            ]
+        if value_pattern is not None:
+            found_values = {match.group(0) for match in value_pattern.finditer(text)}
+            leaks += [Leak(path, "internal value", found) for found in sorted(found_values)]
+
+    logger.info("leak guard read %s: %d leaks", site, len(leaks))
+    return leaks
+
+
+def _alternation(values: list[str]) -> re.Pattern[str] | None:
+    if not values:
+        return None
+    # Longest first, so a value is reported whole rather than as a shorter one inside it.
+    escaped = "|".join(re.escape(value) for value in reversed(values))
+    return re.compile(rf"(?<!\w)(?:{escaped})(?!\w)", re.IGNORECASE)
+
+
+def _read(path: Path) -> str:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    return data.decode("utf-8", errors="replace")
