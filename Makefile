@@ -7,12 +7,20 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: sites test lint typecheck pytest clean
+.PHONY: sites test browser lint typecheck pytest clean
 
 sites: $(VENV)/.installed-demo
 	$(BIN)/trustcenter build
 
-test: $(VENV)/.installed-dev lint typecheck pytest
+test: $(VENV)/.installed-dev browser lint typecheck pytest
+
+# The browser tests drive Debian's Chromium; Playwright's own browser download is never used.
+# As root (CI) it is installed here; elsewhere the browser tests say what to install and skip.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else echo "chromium is not installed: the browser tests will be skipped (apt-get install chromium chromium-driver)"; fi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check generator tests

@@ -77,6 +77,7 @@ def render_internal(sources: Sources, out: Path) -> Rendered:
 
     write("index.md", "dashboard.md.j2", groups=groups, counts=counts, total=len(views))
     write("legend.md", "legend.md.j2")
+    write("checklist.md", "checklist.md.j2", groups=groups)
     write("groups/index.md", "groups.md.j2", groups=groups)
     for group in groups:
         write(f"groups/{group.id.lower()}.md", "group.md.j2", group=group)
@@ -94,6 +95,7 @@ def render_internal(sources: Sources, out: Path) -> Rendered:
             {"Dashboard": "index.md"},
             {"Criteria": ["groups/index.md"] + [f"groups/{g.id.lower()}.md" for g in groups]},
             {"Owners": "owners/index.md"},
+            {"Checklist": "checklist.md"},
             {"Legend": "legend.md"},
         ]
     )

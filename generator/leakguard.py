@@ -55,10 +55,11 @@ def scan(site: Path, internal_values: Iterable[str], allowed: Iterable[str] = ()
     """Return every leak in the files under ``site``.
 
     ``internal_values`` are strings that must not appear anywhere (matched as whole words,
-    ignoring case); ``allowed`` are strings that may, such as the published contact address.
+    ignoring case; single short words are left out, see ``_distinctive``); ``allowed`` are
+    strings that may, such as the published contact address.
     """
     permitted = {value.lower() for value in allowed}
-    values = sorted({v.strip() for v in internal_values if len(v.strip()) >= 3}, key=len)
+    values = sorted({v.strip() for v in internal_values if _distinctive(v.strip())}, key=len)
     value_pattern = _alternation(values)
 
     leaks: list[Leak] = []
@@ -79,6 +80,13 @@ def scan(site: Path, internal_values: Iterable[str], allowed: Iterable[str] = ()
 
     logger.info("leak guard read %s: %d leaks", site, len(leaks))
     return leaks
+
+
+def _distinctive(value: str) -> bool:
+    # A single ordinary word, such as an owner called "Compliance", also names a heading of
+    # the public page; searching for it would only find the page itself. Phrases, paths, URLs
+    # and ids are specific enough that finding one is a leak.
+    return len(value) >= 15 or (len(value) >= 3 and not value.isalpha())
 
 
 def _alternation(values: list[str]) -> re.Pattern[str] | None:

@@ -39,7 +39,10 @@ def text(value: object) -> str:
 def badge(state: Effective) -> str:
     """A status badge whose visible text is also its accessible name."""
     info = STATES[state]
-    return f'<span class="tc-badge tc-badge--{state.value}">{info.mark} {info.label}</span>'
+    return (
+        f'<span class="tc-badge tc-badge--{state.value}" role="img" '
+        f'aria-label="Status: {info.label}">{info.mark} {info.label}</span>'
+    )
 
 
 def slug(value: str) -> str:

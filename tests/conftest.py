@@ -56,7 +56,7 @@ COMPANY: dict[str, Any] = {
     "contact": {"email": "security@fixture.example.com"},
     "disclosure": {"summary": "Tell us.", "policy_url": "https://fixture.example.com/disclosure"},
     "programmes": [{"name": "SOC 2 Type II", "status": "Audit in progress"}],
-    "documents": {"request_url": "https://fixture.example.com/request", "available": ["SOC 2 report"]},
+    "documents": {"request_url": "https://fixture.example.com/docs", "available": ["SOC 2 report"]},
     "subprocessors": [
         {"name": "Amazon Web Services", "purpose": "Hosting", "data": "All", "location": "EU"}
     ],
