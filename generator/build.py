@@ -18,7 +18,16 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
+from generator.catalog import Catalog
 from generator.checks.base import Check
+from generator.history import (
+    UnverifiedRunError,
+    automated,
+    changes,
+    load_history,
+    load_run,
+    summarise,
+)
 from generator.internal import render_internal
 from generator.leakguard import Leak, scan
 from generator.loader import load_catalog
@@ -30,7 +39,9 @@ from generator.public import (
     public_texts,
     render_public,
 )
+from generator.runs import RUNS_DIR, RunError
 from generator.sources import Sources
+from generator.status import DEFAULT_RESULTS_MAX_AGE
 
 logger = logging.getLogger(__name__)
 
@@ -64,15 +75,24 @@ Renderer = Callable[[Sources, Path], Rendered]
 
 
 def build_sites(
-    root: Path, site: Path, checks: Mapping[str, Check], today: dt.date | None = None
+    root: Path,
+    site: Path,
+    checks: Mapping[str, Check],
+    today: dt.date | None = None,
+    *,
+    run: Path | None = None,
+    runs_root: Path | None = None,
+    max_age: dt.timedelta = DEFAULT_RESULTS_MAX_AGE,
 ) -> BuiltSites:
     """Build the internal and public sites from the catalog under ``root`` into ``site``.
 
-    Everything is built in a staging folder beside ``site`` and swapped in only when both
-    sites built, so a failure at any step leaves the previous output byte for byte as it was.
+    The sites show ``run``, or the latest run under ``runs_root`` (``evidence/runs``), after
+    verifying it against its manifest. Everything is built in a staging folder beside ``site``
+    and swapped in only when both sites built and the public one passed the leak guard, so a
+    failure at any step leaves the previous output byte for byte as it was.
     """
     catalog = load_catalog(root, checks)
-    sources = Sources(root=root, catalog=catalog, checks=checks, today=today or dt.date.today())
+    sources = gather(root, catalog, checks, today, run, runs_root or root / RUNS_DIR, max_age)
     renderers: dict[str, Renderer] = {
         "internal": render_internal,
         "public": lambda sources, out: render_public(public_model(sources), out),
@@ -100,6 +120,39 @@ def build_sites(
 
     logger.info("built both sites into %s", site)
     return BuiltSites(site=site, seconds=seconds, controls=len(catalog.controls))
+
+
+def gather(
+    root: Path,
+    catalog: Catalog,
+    checks: Mapping[str, Check],
+    today: dt.date | None,
+    chosen: Path | None,
+    runs_root: Path,
+    max_age: dt.timedelta,
+) -> Sources:
+    """Read the run to show, verified, and the history behind it."""
+    now = dt.datetime.now(dt.UTC)
+    if today is not None:
+        now = dt.datetime.combine(today, now.time(), dt.UTC)
+    try:
+        run = load_run(runs_root, chosen)
+    except UnverifiedRunError as error:
+        raise BuildError(f"{error}: {'; '.join(error.problems[:5])}; refusing to use it") from error
+    except RunError as error:
+        raise BuildError(str(error)) from error
+
+    runs = load_history(runs_root, run)
+    return Sources(
+        root=root,
+        catalog=catalog,
+        checks=checks,
+        now=now,
+        run=run,
+        automated=automated(run, checks, max_age),
+        history=summarise(runs, catalog, checks),
+        changes=changes(runs[-2], runs[-1]) if len(runs) >= 2 else None,
+    )
 
 
 def _copy_hand_written(root: Path, audience: str, pages: Path) -> None:

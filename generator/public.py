@@ -12,15 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from generator import feed, securitytxt
+from generator.aws.engine import ResultStatus
+from generator.catalog import Control
 from generator.company import Company
 from generator.markdown import Rendered, environment, write_page
 from generator.sources import Sources
-from generator.status import Effective, effective_status
+from generator.status import Effective
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ class PublicGroup:
     summary: str
     state: GroupState
     statements: list[str]
+    monitored: bool
+    """True only when the group has automated checks and every one passed in the latest run."""
 
     @property
     def label(self) -> str:
@@ -74,30 +79,55 @@ class PublicTrustCenter:
     logo: Path | None
     """The logo file to publish, or None."""
 
+    verified: dt.date | None
+    """The day of the run the statuses rest on (a date only), or None without a run."""
+
+    demo: bool
+
 
 def public_model(sources: Sources) -> PublicTrustCenter:
-    """Copy the customer-facing fields out of the catalog."""
-    catalog, today = sources.catalog, sources.today
+    """Copy the customer-facing fields out of the catalog and the run."""
+    catalog = sources.catalog
     groups = []
     for group in catalog.criteria.groups:
         public = [c for c in catalog.controls_in(group.id) if c.public]
         if not public:
             continue  # a group with nothing published must not read as "in place" by default
-        states = [effective_status(control, today) for control in public]
+        states = [sources.assess(control).state for control in public]
         statements = [control.public for control in public if control.public]
+        monitored = _monitored(sources, catalog.controls_in(group.id))
         groups.append(
-            PublicGroup(group.id, group.name, group.summary, _group_state(states), statements)
-        )
+            PublicGroup(group.id, group.name, group.summary, _group_state(states), statements,
+                        monitored)
+        )  # fmt: skip
 
     scope = [PublicScope(c.name, c.summary, c.required) for c in catalog.criteria.scope]
+    run = sources.run
     return PublicTrustCenter(
         company=catalog.company,
         framework=catalog.criteria.framework,
         scope=scope,
         groups=groups,
-        updated=today,
+        updated=sources.today,
         logo=sources.root / catalog.company.logo if catalog.company.logo else None,
+        verified=run.info.finished.date() if run else None,
+        demo=bool(run and run.info.demo),
     )
+
+
+def _monitored(sources: Sources, controls: Sequence[Control]) -> bool:
+    # Continuous monitoring is claimed for a group only when automation actually watches it
+    # and every deciding check passed everywhere it ran: no failure, error or gap.
+    automated = sources.automated
+    names = {n for c in controls for n in c.checks if n not in automated.informational}
+    if not names or any(name not in automated.results for name in names):
+        return False
+    results = [result for name in names for result in automated.results[name]]
+    statuses = {result.status for result in results}
+    return ResultStatus.PASS in statuses and statuses <= {
+        ResultStatus.PASS,
+        ResultStatus.NOT_APPLICABLE,
+    }
 
 
 def render_public(model: PublicTrustCenter, out: Path) -> Rendered:
@@ -114,8 +144,11 @@ def render_public(model: PublicTrustCenter, out: Path) -> Rendered:
     _write(out / feed.PATH, feed.atom_feed(model.company))
 
     logger.info("rendered the public Trust Center with %d groups into %s", len(model.groups), out)
+    banner = {"banner": "Demo data: statuses come from a demo account."} if model.demo else {}
     return Rendered(
-        nav=[{"Trust Center": "index.md"}], settings={"site_url": str(model.company.site_url)}
+        nav=[{"Trust Center": "index.md"}],
+        settings={"site_url": str(model.company.site_url)},
+        extra=banner,
     )
 
 
@@ -137,6 +170,12 @@ def internal_values(sources: Sources) -> list[str]:
         values += [text for item in control.evidence for text in (item.title, item.location)]
         values += control.checks
         values += [sources.checks[name].rule for name in control.checks if name in sources.checks]
+    if sources.run is not None:
+        info = sources.run.info
+        values += [*info.accounts, *info.regions, info.id]
+        for result in sources.run.results:
+            values += [result.reason, *result.exports]
+            values += [text for f in result.findings for text in (f.resource, f.reason)]
     return values
 
 

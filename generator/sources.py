@@ -1,4 +1,4 @@
-"""What the sites are built from: the catalog, the registered checks, and the build date."""
+"""What the sites are built from: the catalog, the checks, and the runs of evidence."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.catalog import Catalog
+from generator.catalog import Catalog, Control
 from generator.checks.base import Check
+from generator.history import Changes, RunSummary
+from generator.runs import Run
+from generator.status import Assessment, Automated, assess
 
 
 @dataclass(frozen=True)
@@ -20,4 +23,20 @@ class Sources:
 
     catalog: Catalog
     checks: Mapping[str, Check]
-    today: dt.date
+    now: dt.datetime
+    run: Run | None
+    """The run the sites show (the latest, unless one was chosen), already verified."""
+
+    automated: Automated
+    history: list[RunSummary]
+    """Every run up to the one shown, oldest first."""
+
+    changes: Changes | None
+    """What moved since the run before the one shown; None with fewer than two runs."""
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    def assess(self, control: Control) -> Assessment:
+        return assess(control, self.now, self.automated)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,6 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
+
+from generator.aws.engine import Result, ResultStatus
+from generator.aws.view import Export
+from generator.checks.base import Check, Finding, FindingStatus
+from generator.runs import RunInfo, run_id, write_run
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -124,3 +130,65 @@ def fixture_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     project.write_control(control("6.2.1", criteria=["CC6.2", "C1.1"]))
     monkeypatch.chdir(tmp_path)
     yield project
+
+
+def result(
+    check: str,
+    status: str,
+    *,
+    account: str = "123456789012",
+    region: str = "us-east-1",
+    failing: tuple[str, ...] = (),
+    reason: str | None = None,
+    at: dt.datetime | None = None,
+) -> Result:
+    """A result as the engine makes it, with one failing finding per resource in ``failing``."""
+    at = at or dt.datetime.now(dt.UTC)
+    findings = [Finding(r, FindingStatus.FAIL, f"{r} is not configured.") for r in failing]
+    return Result(
+        check=check,
+        controls=[],
+        account=account,
+        region=region,
+        status=ResultStatus(status),
+        reason=reason or f"{check} is {status} in {region}.",
+        findings=findings,
+        exports=[f"{account}/{region}/iam/GetAccountSummary"],
+        started=at,
+        finished=at,
+    )
+
+
+def seed_run(
+    runs: Path, results: list[Result], *, demo: bool = False, finished: dt.datetime | None = None
+) -> Path:
+    """Write a complete run folder with one export per result, as `trustcenter collect` does."""
+    finished = finished or dt.datetime.now(dt.UTC)
+    exports = {
+        key: Export(key=key, account=r.account, region=r.region, service="iam",
+                    operation="GetAccountSummary", params={"MaxItems": 10}, started=finished,
+                    duration=0.01, response={"SummaryMap": {"AccountMFAEnabled": 1}})
+        for r in results for key in r.exports
+    }  # fmt: skip
+    info = RunInfo(
+        id=run_id(finished),
+        started=finished - dt.timedelta(minutes=1),
+        finished=finished,
+        tool_version="0.1.0",
+        accounts=sorted({r.account for r in results}),
+        regions=sorted({r.region for r in results if r.region != "global"}),
+        demo=demo,
+        checks=len({r.check for r in results}),
+    )
+    return write_run(runs, info, results, list(exports.values()))
+
+
+MARKER_CHECK = Check(
+    id="iam_marker_check",
+    title="A check for tests",
+    rule="The thing is configured.",
+    service="iam",
+    scope="regional",
+    permissions=("iam:GetAccountSummary",),
+    evaluate=lambda view: [],
+)

@@ -1,0 +1,69 @@
+"""The trend chart: controls complete per criterion group over the runs, as a static SVG.
+
+Drawn at build time with nothing to load: no JavaScript, no fonts, no remote files. The
+colours are mid-tones picked to stay readable on both Material's light and dark backgrounds,
+since an SVG shown as an image cannot follow the page's colour scheme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from xml.sax.saxutils import escape
+
+from generator.history import RunSummary
+
+WIDTH, HEIGHT = 760, 320
+LEFT, RIGHT, TOP, BOTTOM = 48, 190, 20, 44
+INK = "#8a8f98"
+COLOURS = ["#e6194b", "#3cb44b", "#d4a017", "#4363d8", "#f58231", "#911eb4", "#2fb5c8",
+           "#f032e6", "#8f9b2c"]  # fmt: skip
+
+
+def trend_svg(history: Sequence[RunSummary], groups: Sequence[tuple[str, int]]) -> str:
+    """Return an SVG line chart with one line per (group id, size) and one point per run."""
+    top = max([size for _, size in groups] + [1])
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(history) - 1, 1)
+
+    def x(index: int) -> float:
+        return LEFT + index * step if len(history) > 1 else LEFT + plot_w / 2
+
+    def y(value: int) -> float:
+        return TOP + plot_h - value / top * plot_h
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="{WIDTH}" height="{HEIGHT}" role="img" font-family="sans-serif" font-size="12">',
+        "<title>Controls complete per criterion group, run by run</title>",
+    ]
+    for value in sorted({0, top // 2, top}):
+        parts.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(value):.1f}" '
+                     f'y2="{y(value):.1f}" stroke="{INK}" stroke-opacity="0.35"/>')  # fmt: skip
+        parts.append(_label(LEFT - 6, y(value) + 4, str(value), anchor="end"))
+    parts.append(_label(LEFT, HEIGHT - 24, history[0].info.id[:10] if history else "", "start"))
+    if len(history) > 1:
+        parts.append(_label(LEFT + plot_w, HEIGHT - 24, history[-1].info.id[:10], "end"))
+    parts.append(_label(LEFT + plot_w / 2, HEIGHT - 6, f"{len(history)} run(s)", "middle"))
+
+    for index, (group, size) in enumerate(groups):
+        colour = COLOURS[index % len(COLOURS)]
+        points = [(x(i), y(summary.complete.get(group, 0))) for i, summary in enumerate(history)]
+        path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        parts += [
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>' for px, py in points
+        ]
+        legend_y = TOP + 8 + index * 18
+        parts.append(f'<rect x="{WIDTH - RIGHT + 16}" y="{legend_y - 8}" width="10" height="10" '
+                     f'fill="{colour}"/>')  # fmt: skip
+        last = history[-1].complete.get(group, 0) if history else 0
+        label = f"{group} ({last}/{size})"
+        parts.append(_label(WIDTH - RIGHT + 32, legend_y + 1, label, "start"))
+
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _label(x: float, y: float, text: str, anchor: str) -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" fill="{INK}" text-anchor="{anchor}">'
+            f"{escape(text)}</text>")  # fmt: skip

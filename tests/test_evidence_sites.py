@@ -1,0 +1,226 @@
+"""Runs of evidence in the sites: status, history, changes, trend, auditor's view, integrity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+
+import pytest
+from conftest import MARKER_CHECK, control, result, seed_run
+
+from generator.build import BuildError, build_sites
+
+CHECKS = {MARKER_CHECK.id: MARKER_CHECK}
+NOW = dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture(name="three_runs")
+def fixture_three_runs(project):
+    """A demo run, then two real runs with changes between them."""
+    project.write_control(control("6.1.1", status="complete", checks=[MARKER_CHECK.id]))
+    runs = project.root / "evidence" / "runs"
+    check = MARKER_CHECK.id
+    seed_run(runs, [result(check, "pass", at=NOW - dt.timedelta(days=2))], demo=True,
+             finished=NOW - dt.timedelta(days=2))  # fmt: skip
+    seed_run(
+        runs,
+        [
+            result(check, "fail", failing=("sg-0aaa1111",)),
+            result(check, "pass", region="eu-west-1"),
+        ],
+        finished=NOW - dt.timedelta(days=1),
+    )
+    seed_run(
+        runs,
+        [result(check, "pass"), result(check, "fail", region="eu-west-1", failing=("sg-0bbb2222",)),
+         result(check, "error", region="ap-south-1", reason="ec2:DescribeSecurityGroups failed: AccessDenied.")],
+        finished=NOW,
+    )  # fmt: skip
+    return runs
+
+
+def page(project, path: str) -> str:
+    return (project.root / "build" / "internal" / path).read_text()
+
+
+def test_without_a_run_checks_show_as_not_collected(project):
+    project.write_control(control("6.1.1", status="complete", checks=[MARKER_CHECK.id]))
+
+    build_sites(project.root, project.site, CHECKS)
+
+    text = page(project, "controls/6.1.1.md")
+    assert "**Not collected**: no run holds a result for this check" in text
+    assert 'aria-label="Status: Unverified"' in text
+    assert "No run has been collected yet" in page(project, "index.md")
+
+
+def test_the_control_page_shows_results_failures_and_exports(project, three_runs):
+    build_sites(project.root, project.site, CHECKS)
+
+    text = page(project, "controls/6.1.1.md")
+    assert 'aria-label="Status: Failing"' in text
+    assert "**Passes when:** The thing is configured." in text
+    assert "| 123456789012 | eu-west-1 | **fail** |" in text
+    assert "| `sg-0bbb2222` | 123456789012 | eu-west-1 | sg-0bbb2222 is not configured. |" in text
+    assert "| 123456789012 | ap-south-1 | **error** | ec2:DescribeSecurityGroups failed" in text
+    latest = sorted(three_runs.iterdir())[-1]
+    manifest = json.loads((latest / "manifest.json").read_text())["files"]
+    export = "exports/123456789012/eu-west-1/iam/GetAccountSummary.json"
+    assert f"(../runs/{latest.name}/{export}) `{manifest[export][:12]}`" in text
+    assert (project.site / "internal" / "runs" / latest.name / export).is_file()
+
+
+def test_the_history_lists_every_run_with_its_counts(project, three_runs):
+    build_sites(project.root, project.site, CHECKS)
+
+    rows = [
+        line
+        for line in page(project, "runs/index.md").splitlines()
+        if line.startswith(("| 20", "| [20"))
+    ]
+    assert len(rows) == 3
+    assert rows[0].endswith("| AWS | 1 | 3 | 1 | 1 | 1 | 0 |")
+    assert rows[2].endswith("| demo | 1 | 1 | 1 | 0 | 0 | 0 |")
+
+
+def test_the_dashboard_lists_changes_since_the_previous_run(project, three_runs):
+    build_sites(project.root, project.site, CHECKS)
+
+    text = page(project, "index.md")
+    newly_failing = text.split("### Newly failing")[1].split("###")[0]
+    fixed = text.split("### Fixed")[1].split("###")[0]
+    new_errors = text.split("### New errors")[1].split("##")[0]
+    assert (
+        "| [6.1.1](controls/6.1.1.md) | `iam_marker_check` | 123456789012 | eu-west-1 |"
+        in newly_failing
+    )
+    assert "| 123456789012 | us-east-1 |" in fixed
+    assert "| 123456789012 | ap-south-1 |" in new_errors
+
+
+def test_the_trend_chart_is_a_static_svg_with_a_point_per_run(project, three_runs):
+    build_sites(project.root, project.site, CHECKS)
+
+    svg = (project.site / "internal" / "runs" / "trend.svg").read_text()
+    assert svg.count("<polyline") == 2  # one line per criterion group of the fixture
+    assert svg.count("<circle") == 6  # three runs, two groups
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")
+    assert "![Controls complete per criterion group over 3 run(s)](runs/trend.svg)" in page(
+        project, "index.md"
+    )
+
+
+def test_the_auditor_view_lists_the_calls_behind_each_result(project, three_runs):
+    build_sites(project.root, project.site, CHECKS)
+
+    latest = sorted(three_runs.iterdir())[-1].name
+    text = page(project, f"runs/{latest}.md")
+    assert "## `iam_marker_check` · 123456789012 · ap-south-1" in text
+    assert '| iam | GetAccountSummary | ap-south-1 | `{"MaxItems": 10}` |' in text
+
+
+def test_a_demo_run_puts_a_banner_on_both_sites(project):
+    project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
+    seed_run(project.root / "evidence" / "runs", [result(MARKER_CHECK.id, "pass")], demo=True)
+
+    build_sites(project.root, project.site, CHECKS)
+
+    for audience in ("internal", "public"):
+        html = (project.site / audience / "index.html").read_text()
+        assert "Demo data:" in html, audience
+
+
+def test_results_older_than_the_allowed_age_are_stale(project):
+    project.write_control(control("6.1.1", status="complete", checks=[MARKER_CHECK.id]))
+    old = NOW - dt.timedelta(hours=49)
+    seed_run(
+        project.root / "evidence" / "runs", [result(MARKER_CHECK.id, "pass", at=old)], finished=old
+    )
+
+    build_sites(project.root, project.site, CHECKS)
+    assert 'aria-label="Status: Stale"' in page(project, "controls/6.1.1.md")
+
+    build_sites(project.root, project.site, CHECKS, max_age=dt.timedelta(hours=72))
+    assert 'aria-label="Status: Complete"' in page(project, "controls/6.1.1.md")
+
+
+@pytest.mark.parametrize("damage", ["change a byte", "remove a file"])
+def test_the_build_refuses_a_run_that_fails_verification(project, three_runs, damage):
+    build_sites(project.root, project.site, CHECKS)
+    before = {p: p.read_bytes() for p in project.site.rglob("*") if p.is_file()}
+    latest = sorted(three_runs.iterdir())[-1]
+    export = latest / "exports/123456789012/eu-west-1/iam/GetAccountSummary.json"
+    if damage == "change a byte":
+        export.write_bytes(export.read_bytes().replace(b"1", b"2", 1))
+    else:
+        export.unlink()
+
+    with pytest.raises(BuildError, match="fails verification"):
+        build_sites(project.root, project.site, CHECKS)
+
+    assert {p: p.read_bytes() for p in project.site.rglob("*") if p.is_file()} == before
+
+
+def test_a_group_is_continuously_monitored_only_when_its_checks_all_pass(project):
+    project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
+    runs = project.root / "evidence" / "runs"
+    first = dt.datetime.now(dt.UTC)
+    seed_run(
+        runs, [result(MARKER_CHECK.id, "pass"), result(MARKER_CHECK.id, "pass", region="eu-west-1")]
+    )
+
+    build_sites(project.root, project.site, CHECKS)
+    public = (project.root / "build" / "public" / "index.md").read_text()
+    assert public.count("Continuously monitored</span>") == 1
+    assert f"last verified on {first.date().isoformat()}" in public
+    assert "Continuous monitoring is not an auditor's opinion" in public
+
+    seed_run(runs, [result(MARKER_CHECK.id, "pass"), result(MARKER_CHECK.id, "error", region="eu-west-1")],
+             finished=first + dt.timedelta(seconds=5))  # fmt: skip
+    build_sites(project.root, project.site, CHECKS)
+    public = (project.root / "build" / "public" / "index.md").read_text()
+    assert "Continuously monitored</span>" not in public
+
+
+RUN_MARKERS = {
+    "account": "444455556666",
+    "arn": "arn:aws:iam::444455556666:role/zqrolemarker",
+    "resource": "sg-0123456789abcdef0",
+    "reason": "zqreasonmarker explains the failure.",
+    "finding": "zqfindingmarker is open to the world.",
+    "region": "ap-zqregion-1",
+}
+
+
+def test_no_run_detail_reaches_any_public_file(project):
+    project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
+    failing = result(MARKER_CHECK.id, "fail", account=RUN_MARKERS["account"],
+                     region=RUN_MARKERS["region"], failing=(RUN_MARKERS["arn"], RUN_MARKERS["resource"]),
+                     reason=RUN_MARKERS["reason"])  # fmt: skip
+    failing.findings[0] = type(failing.findings[0])(
+        RUN_MARKERS["arn"], failing.findings[0].status, RUN_MARKERS["finding"]
+    )
+    seed_run(project.root / "evidence" / "runs", [failing])
+
+    build_sites(project.root, project.site, CHECKS)
+
+    public = {}
+    for path in list((project.site / "public").rglob("*")) + list(
+        (project.root / "build" / "public").rglob("*")
+    ):
+        if path.is_file():
+            data = path.read_bytes()
+            public[path] = (gzip.decompress(data) if path.suffix == ".gz" else data).decode(
+                errors="replace"
+            )
+    for name, marker in RUN_MARKERS.items():
+        leaks = [str(p) for p, text in public.items() if marker.lower() in text.lower()]
+        assert not leaks, f"{name} leaked into {leaks}"
+    internal = "\n".join(
+        p.read_text(errors="replace") for p in (project.site / "internal").rglob("*.html")
+    )
+    for marker in RUN_MARKERS.values():
+        assert marker in internal
+    public_page = (project.root / "build" / "public" / "index.md").read_text()
+    assert "fail" not in public_page.lower().replace("failure", "")
