@@ -12,6 +12,7 @@ from conftest import MARKER_CHECK, control, result, seed_run
 from generator.build import BuildError, build_sites
 
 CHECKS = {MARKER_CHECK.id: MARKER_CHECK}
+DENIED = "ec2:DescribeSecurityGroups failed: AccessDenied."
 NOW = dt.datetime.now(dt.UTC)
 
 
@@ -21,8 +22,8 @@ def fixture_three_runs(project):
     project.write_control(control("6.1.1", status="complete", checks=[MARKER_CHECK.id]))
     runs = project.root / "evidence" / "runs"
     check = MARKER_CHECK.id
-    seed_run(runs, [result(check, "pass", at=NOW - dt.timedelta(days=2))], demo=True,
-             finished=NOW - dt.timedelta(days=2))  # fmt: skip
+    two_days_ago = NOW - dt.timedelta(days=2)
+    seed_run(runs, [result(check, "pass", at=two_days_ago)], demo=True, finished=two_days_ago)
     seed_run(
         runs,
         [
@@ -33,10 +34,13 @@ def fixture_three_runs(project):
     )
     seed_run(
         runs,
-        [result(check, "pass"), result(check, "fail", region="eu-west-1", failing=("sg-0bbb2222",)),
-         result(check, "error", region="ap-south-1", reason="ec2:DescribeSecurityGroups failed: AccessDenied.")],
+        [
+            result(check, "pass"),
+            result(check, "fail", region="eu-west-1", failing=("sg-0bbb2222",)),
+            result(check, "error", region="ap-south-1", reason=DENIED),
+        ],
         finished=NOW,
-    )  # fmt: skip
+    )
     return runs
 
 
@@ -176,8 +180,11 @@ def test_a_group_is_continuously_monitored_only_when_its_checks_all_pass(project
     assert f"last verified on {first.date().isoformat()}" in public
     assert "Continuous monitoring is not an auditor's opinion" in public
 
-    seed_run(runs, [result(MARKER_CHECK.id, "pass"), result(MARKER_CHECK.id, "error", region="eu-west-1")],
-             finished=first + dt.timedelta(seconds=5))  # fmt: skip
+    erroring = [
+        result(MARKER_CHECK.id, "pass"),
+        result(MARKER_CHECK.id, "error", region="eu-west-1"),
+    ]
+    seed_run(runs, erroring, finished=first + dt.timedelta(seconds=5))
     build_sites(project.root, project.site, CHECKS)
     public = (project.root / "build" / "public" / "index.md").read_text()
     assert "Continuously monitored</span>" not in public
@@ -195,9 +202,14 @@ RUN_MARKERS = {
 
 def test_no_run_detail_reaches_any_public_file(project):
     project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
-    failing = result(MARKER_CHECK.id, "fail", account=RUN_MARKERS["account"],
-                     region=RUN_MARKERS["region"], failing=(RUN_MARKERS["arn"], RUN_MARKERS["resource"]),
-                     reason=RUN_MARKERS["reason"])  # fmt: skip
+    failing = result(
+        MARKER_CHECK.id,
+        "fail",
+        account=RUN_MARKERS["account"],
+        region=RUN_MARKERS["region"],
+        failing=(RUN_MARKERS["arn"], RUN_MARKERS["resource"]),
+        reason=RUN_MARKERS["reason"],
+    )
     failing.findings[0] = type(failing.findings[0])(
         RUN_MARKERS["arn"], failing.findings[0].status, RUN_MARKERS["finding"]
     )
