@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from generator.checks.base import AwsView, Check, Finding, FindingStatus
+
+ADMIN_PORTS = (22, 3389)
+WORLD = ("0.0.0.0/0", "::/0")
+ALL_TRAFFIC = "-1"
+TCP = frozenset({"tcp", "6"})
 
 
 def ebs_encryption_by_default(view: AwsView) -> bool:
@@ -27,6 +35,112 @@ def ebs_default_encryption_enabled(view: AwsView) -> list[Finding]:
     return [Finding(account, FindingStatus.FAIL, reason)]
 
 
+@dataclass(frozen=True)
+class Vpc:
+    id: str
+    default: bool
+
+
+def vpcs(view: AwsView) -> list[Vpc]:
+    """Return the VPCs of the view's region."""
+    response = view.call("ec2", "DescribeVpcs")
+    return [Vpc(v["VpcId"], bool(v.get("IsDefault", False))) for v in response.get("Vpcs", [])]
+
+
+def network_interface_count(view: AwsView, vpc_id: str) -> int:
+    """Return how many network interfaces (instances, endpoints, functions...) ``vpc_id`` holds."""
+    filters = [{"Name": "vpc-id", "Values": [vpc_id]}]
+    response = view.call("ec2", "DescribeNetworkInterfaces", Filters=filters)
+    return len(response.get("NetworkInterfaces", []))
+
+
+def default_vpc_unused(view: AwsView) -> list[Finding]:
+    """The region has no default VPC, or its default VPC holds no network interfaces.
+
+    ```yaml
+    checks: [ec2_default_vpc_unused]
+    ```
+    """
+    findings = []
+    for vpc in [v for v in vpcs(view) if v.default]:
+        count = network_interface_count(view, vpc.id)
+        if count:
+            noun = "network interface" if count == 1 else "network interfaces"
+            reason = f"Default VPC {vpc.id} is in use, with {count} {noun} attached."
+            findings.append(Finding(vpc.id, FindingStatus.FAIL, reason))
+        else:
+            reason = f"Default VPC {vpc.id} is kept but holds no network interfaces."
+            findings.append(Finding(vpc.id, FindingStatus.PASS, reason))
+    return findings
+
+
+def open_admin_ports(permission: dict[str, Any]) -> list[str]:
+    """Return "source to port" for each admin port an inbound rule opens to the whole internet."""
+    protocol = str(permission.get("IpProtocol", ""))
+    sources = [r.get("CidrIp") for r in permission.get("IpRanges", [])]
+    sources += [r.get("CidrIpv6") for r in permission.get("Ipv6Ranges", [])]
+    world = [source for source in WORLD if source in sources]
+    if protocol == ALL_TRAFFIC:
+        return [f"{source} to all ports" for source in world]
+    if protocol not in TCP:
+        return []
+
+    low, high = permission.get("FromPort", 0), permission.get("ToPort", 65535)
+    ports = [port for port in ADMIN_PORTS if low <= port <= high]
+    return [f"{source} to port {port}" for source in world for port in ports]
+
+
+def security_group_admin_ports_restricted(view: AwsView) -> list[Finding]:
+    """No security group lets 0.0.0.0/0 or ::/0 reach SSH (22) or RDP (3389).
+
+    Rules opening a port range that includes 22 or 3389, and all-traffic rules, count too.
+
+    ```yaml
+    checks: [ec2_security_group_admin_ports_restricted]
+    ```
+    """
+    findings = []
+    for group in view.call("ec2", "DescribeSecurityGroups").get("SecurityGroups", []):
+        name = f"{group['GroupId']} ({group.get('GroupName', '')})"
+        opened = [o for p in group.get("IpPermissions", []) for o in open_admin_ports(p)]
+        if opened:
+            reason = f"Security group {name} lets in {', '.join(opened)}."
+            findings.append(Finding(group["GroupId"], FindingStatus.FAIL, reason))
+        else:
+            reason = f"Security group {name} opens no admin port to the whole internet."
+            findings.append(Finding(group["GroupId"], FindingStatus.PASS, reason))
+    return findings
+
+
+def vpcs_with_flow_logs(view: AwsView) -> set[str]:
+    """Return the ids of resources (VPCs among them) that have an active flow log."""
+    response = view.call("ec2", "DescribeFlowLogs")
+    return {
+        log["ResourceId"]
+        for log in response.get("FlowLogs", [])
+        if log.get("FlowLogStatus") == "ACTIVE"
+    }
+
+
+def vpc_flow_logs_enabled(view: AwsView) -> list[Finding]:
+    """Every VPC has an active flow log.
+
+    ```yaml
+    checks: [ec2_vpc_flow_logs_enabled]
+    ```
+    """
+    logged = vpcs_with_flow_logs(view)
+    findings = []
+    for vpc in vpcs(view):
+        if vpc.id in logged:
+            reason = f"VPC {vpc.id} has an active flow log."
+            findings.append(Finding(vpc.id, FindingStatus.PASS, reason))
+        else:
+            reason = f"VPC {vpc.id} has no active flow log."
+            findings.append(Finding(vpc.id, FindingStatus.FAIL, reason))
+    return findings
+
+
 CHECKS = [
     Check(
         id="ec2_ebs_default_encryption_enabled",
@@ -36,5 +150,40 @@ CHECKS = [
         scope="regional",
         permissions=("ec2:GetEbsEncryptionByDefault",),
         evaluate=ebs_default_encryption_enabled,
+    ),
+    Check(
+        id="ec2_default_vpc_unused",
+        title="Default VPCs are deleted or unused",
+        rule=(
+            "No region has a default VPC, or the default VPC it keeps holds no network interfaces."
+        ),
+        service="ec2",
+        scope="regional",
+        permissions=("ec2:DescribeVpcs", "ec2:DescribeNetworkInterfaces"),
+        evaluate=default_vpc_unused,
+        empty="The region has no default VPC.",
+    ),
+    Check(
+        id="ec2_security_group_admin_ports_restricted",
+        title="No security group opens SSH or RDP to the internet",
+        rule=(
+            "No security group rule lets 0.0.0.0/0 or ::/0 reach TCP port 22 or 3389, whether "
+            "by naming the port, by a port range that includes it, or by allowing all traffic."
+        ),
+        service="ec2",
+        scope="regional",
+        permissions=("ec2:DescribeSecurityGroups",),
+        evaluate=security_group_admin_ports_restricted,
+        empty="The region has no security groups.",
+    ),
+    Check(
+        id="ec2_vpc_flow_logs_enabled",
+        title="VPC Flow Logs are on for every VPC",
+        rule="Every VPC has an active flow log.",
+        service="ec2",
+        scope="regional",
+        permissions=("ec2:DescribeVpcs", "ec2:DescribeFlowLogs"),
+        evaluate=vpc_flow_logs_enabled,
+        empty="The region has no VPCs.",
     ),
 ]

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from botocore.stub import Stubber
+
 from generator.checks.base import FindingStatus
-from generator.checks.iam import password_policy_strong
+from generator.checks.iam import (
+    access_key_rotated,
+    administrator_access_unattached,
+    console_user_mfa_enabled,
+    password_policy_strong,
+    root_access_keys_absent,
+    root_mfa_enabled,
+    user_console_password_absent,
+    user_direct_policies_absent,
+    user_unused_credentials_absent,
+)
 
 STRONG = {
     "MinimumPasswordLength": 14,
@@ -52,3 +66,256 @@ def test_password_policy_without_expiry_fails(seed, view, account):
 
     assert finding.status is FindingStatus.FAIL
     assert finding.reason.endswith("weak: passwords never expire.")
+
+
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+READ_ONLY = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+INLINE = (
+    '{"Version": "2012-10-17", "Statement": '
+    '[{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+)
+LONG_AGO = datetime(2020, 1, 15, tzinfo=UTC)
+
+
+def user_arn(account, name, path="/"):
+    return f"arn:aws:iam::{account}:user{path}{name}"
+
+
+def seed_people(iam):
+    """alice signs in with MFA; bob signs in without MFA and has an inline policy; ci has an
+    access key and ReadOnlyAccess attached; dana has nothing of her own and is in a group."""
+    for name in ("alice", "bob", "ci", "dana"):
+        iam.create_user(UserName=name)
+    for name in ("alice", "bob"):
+        iam.create_login_profile(UserName=name, Password="Correct-Horse-42!")
+
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    iam.enable_mfa_device(
+        UserName="alice",
+        SerialNumber=device["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    iam.put_user_policy(UserName="bob", PolicyName="read-reports", PolicyDocument=INLINE)
+    iam.create_access_key(UserName="ci")
+    iam.attach_user_policy(UserName="ci", PolicyArn=READ_ONLY)
+    iam.create_group(GroupName="engineers")
+    iam.attach_group_policy(GroupName="engineers", PolicyArn=READ_ONLY)
+    iam.add_user_to_group(GroupName="engineers", UserName="dana")
+
+
+def verdicts(findings):
+    return {f.resource: f.status for f in findings}
+
+
+def test_an_account_without_users_or_attachments_passes_the_user_checks(view, account):
+    """Also the root states moto can show: it never has root access keys nor root MFA."""
+    for check in (
+        console_user_mfa_enabled,
+        user_console_password_absent,
+        user_direct_policies_absent,
+        administrator_access_unattached,
+        access_key_rotated,
+        user_unused_credentials_absent,
+    ):
+        assert check(view()) == [], check.__name__
+
+    assert verdicts(root_access_keys_absent(view())) == {account: FindingStatus.PASS}
+    assert verdicts(root_mfa_enabled(view())) == {account: FindingStatus.FAIL}
+
+
+def test_console_users_without_mfa_fail(seed, view, account):
+    seed_people(seed("iam"))
+
+    findings = console_user_mfa_enabled(view())
+
+    assert verdicts(findings) == {
+        user_arn(account, "alice"): FindingStatus.PASS,
+        user_arn(account, "bob"): FindingStatus.FAIL,
+    }
+
+
+def test_console_passwords_fail_and_users_without_one_pass(seed, view, account):
+    seed_people(seed("iam"))
+
+    findings = user_console_password_absent(view())
+
+    assert verdicts(findings) == {
+        user_arn(account, "alice"): FindingStatus.FAIL,
+        user_arn(account, "bob"): FindingStatus.FAIL,
+        user_arn(account, "ci"): FindingStatus.PASS,
+        user_arn(account, "dana"): FindingStatus.PASS,
+    }
+
+
+def test_users_with_policies_of_their_own_fail_naming_them(seed, view, account):
+    seed_people(seed("iam"))
+
+    findings = {f.resource: f for f in user_direct_policies_absent(view())}
+
+    failing = {arn for arn, f in findings.items() if f.status is FindingStatus.FAIL}
+    assert failing == {user_arn(account, "bob"), user_arn(account, "ci")}
+    assert findings[user_arn(account, "bob")].reason == (
+        "User bob has policies of its own: read-reports (inline)."
+    )
+    assert findings[user_arn(account, "ci")].reason == (
+        "User ci has policies of its own: ReadOnlyAccess (managed)."
+    )
+
+
+def test_every_administrator_access_attachment_fails_with_its_arn(seed, view, account):
+    iam = seed("iam")
+    iam.create_user(UserName="legacy-deploy")
+    iam.create_group(GroupName="admins")
+    iam.create_role(RoleName="break-glass", Path="/ops/", AssumeRolePolicyDocument="{}")
+    iam.create_role(RoleName="reader", AssumeRolePolicyDocument="{}")
+    iam.attach_user_policy(UserName="legacy-deploy", PolicyArn=ADMIN)
+    iam.attach_group_policy(GroupName="admins", PolicyArn=ADMIN)
+    iam.attach_role_policy(RoleName="break-glass", PolicyArn=ADMIN)
+    iam.attach_role_policy(RoleName="reader", PolicyArn=READ_ONLY)
+
+    findings = administrator_access_unattached(view())
+
+    assert verdicts(findings) == {
+        user_arn(account, "legacy-deploy"): FindingStatus.FAIL,
+        f"arn:aws:iam::{account}:group/admins": FindingStatus.FAIL,
+        f"arn:aws:iam::{account}:role/ops/break-glass": FindingStatus.FAIL,
+    }
+
+
+def test_fresh_access_keys_and_credentials_pass(seed, view, account):
+    """moto dates every credential now; old ones are stubbed in the tests below."""
+    seed_people(seed("iam"))
+
+    [key] = access_key_rotated(view())
+    unused = user_unused_credentials_absent(view())
+
+    assert key.status is FindingStatus.PASS
+    assert key.reason.startswith("Active access key ") and key.reason.endswith(" is 0 days old.")
+    assert set(verdicts(unused).values()) == {FindingStatus.PASS}
+    assert len(unused) == 4
+
+
+def test_root_access_keys_fail_and_root_mfa_passes(factory, view, account):
+    """Stubbed with botocore's Stubber: moto's root user never has access keys nor MFA."""
+    iam = factory.client("iam", "us-east-1", account)
+    summary = {"SummaryMap": {"AccountAccessKeysPresent": 1, "AccountMFAEnabled": 1}}
+
+    with Stubber(iam) as stubber:
+        stubber.add_response("get_account_summary", summary)
+        keys = root_access_keys_absent(view())
+        mfa = root_mfa_enabled(view())
+
+    assert verdicts(keys) == {account: FindingStatus.FAIL}
+    assert verdicts(mfa) == {account: FindingStatus.PASS}
+
+
+def stub_user(name, account, **fields):
+    return {
+        "Path": "/",
+        "UserName": name,
+        "UserId": f"AIDA{name.upper():0<16}",
+        "Arn": user_arn(account, name),
+        "CreateDate": LONG_AGO,
+        **fields,
+    }
+
+
+def stub_key(user, key_id, status="Active", created=LONG_AGO):
+    return {"UserName": user, "AccessKeyId": key_id, "Status": status, "CreateDate": created}
+
+
+def test_access_keys_older_than_90_days_fail(factory, view, account):
+    """Stubbed with botocore's Stubber: moto dates every access key at its creation, now."""
+    iam = factory.client("iam", "us-east-1", account)
+    recent = datetime.now(UTC) - timedelta(days=10)
+
+    with Stubber(iam) as stubber:
+        stubber.add_response("list_users", {"Users": [stub_user("ci", account)]})
+        stubber.add_response(
+            "list_access_keys",
+            {
+                "AccessKeyMetadata": [
+                    stub_key("ci", "AKIAOLDOLDOLDOLD0001"),
+                    stub_key("ci", "AKIANEWNEWNEWNEW0002", created=recent),
+                    stub_key("ci", "AKIAOFFOFFOFFOFF0003", status="Inactive"),
+                ]
+            },
+        )
+        findings = access_key_rotated(view())
+        stubber.assert_no_pending_responses()
+
+    assert verdicts(findings) == {
+        "AKIAOLDOLDOLDOLD0001": FindingStatus.FAIL,
+        "AKIANEWNEWNEWNEW0002": FindingStatus.PASS,
+    }
+
+
+def test_credentials_unused_for_90_days_fail_and_never_used_ones_count_from_creation(
+    factory, view, account
+):
+    """Stubbed with botocore's Stubber: moto cannot date a credential's creation or last use
+    in the past. idle used its password long ago; unused never used its password or key;
+    busy used its old key yesterday and has an old inactive key, which is not judged."""
+    iam = factory.client("iam", "us-east-1", account)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    users = [
+        stub_user("idle", account, PasswordLastUsed=LONG_AGO),
+        stub_user("unused", account),
+        stub_user("busy", account),
+    ]
+    no_password = ("NoSuchEntity", "Login profile not found", 404)
+
+    with Stubber(iam) as stubber:
+        stubber.add_response("list_users", {"Users": users})
+        stubber.add_response(
+            "get_login_profile", {"LoginProfile": {"UserName": "idle", "CreateDate": LONG_AGO}}
+        )
+        stubber.add_response("list_access_keys", {"AccessKeyMetadata": []})
+        stubber.add_response(
+            "get_login_profile", {"LoginProfile": {"UserName": "unused", "CreateDate": LONG_AGO}}
+        )
+        stubber.add_response(
+            "list_access_keys", {"AccessKeyMetadata": [stub_key("unused", "AKIAUNUSEDUNUSED0001")]}
+        )
+        stubber.add_response(
+            "get_access_key_last_used",
+            {"UserName": "unused", "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}},
+        )
+        stubber.add_client_error("get_login_profile", *no_password)
+        stubber.add_response(
+            "list_access_keys",
+            {
+                "AccessKeyMetadata": [
+                    stub_key("busy", "AKIABUSYBUSYBUSY0001"),
+                    stub_key("busy", "AKIABUSYBUSYBUSY0002", status="Inactive"),
+                ]
+            },
+        )
+        stubber.add_response(
+            "get_access_key_last_used",
+            {
+                "UserName": "busy",
+                "AccessKeyLastUsed": {
+                    "LastUsedDate": yesterday,
+                    "ServiceName": "s3",
+                    "Region": "us-east-1",
+                },
+            },
+        )
+        findings = {f.resource: f for f in user_unused_credentials_absent(view())}
+        stubber.assert_no_pending_responses()
+
+    assert verdicts(findings.values()) == {
+        user_arn(account, "idle"): FindingStatus.FAIL,
+        user_arn(account, "unused"): FindingStatus.FAIL,
+        user_arn(account, "busy"): FindingStatus.PASS,
+    }
+    assert findings[user_arn(account, "idle")].reason == (
+        "User idle has unused credentials: console password last used on 2020-01-15."
+    )
+    assert findings[user_arn(account, "unused")].reason == (
+        "User unused has unused credentials: console password never used since it was created "
+        "on 2020-01-15; access key AKIAUNUSEDUNUSED0001 never used since it was created on "
+        "2020-01-15."
+    )

@@ -1,0 +1,80 @@
+"""The AWS Artifact checks, on botocore's Stubber.
+
+moto has no Artifact, so each answer is stubbed on the client the view uses; the Stubber
+checks every answer against the service model. No moto server is needed, so none is reset.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from botocore.stub import Stubber
+
+from generator.aws.clients import ClientFactory, ClientSettings
+from generator.aws.view import LiveView, ResponseStore
+from generator.checks.artifact import soc2_report_accessible
+from generator.checks.base import GLOBAL, FindingStatus
+
+ACCOUNT = "123456789012"
+SOC2 = {
+    "id": "report-soc2",
+    "name": "SOC 2 Type 2 Report - Security, Availability, Confidentiality",
+    "series": "SOC 2",
+    "state": "PUBLISHED",
+    "version": 3,
+    "periodEnd": datetime(2026, 3, 31, tzinfo=UTC),
+}
+ISO = {"id": "report-iso", "name": "ISO 27001 Certificate", "series": "ISO", "state": "PUBLISHED"}
+
+
+@pytest.fixture(name="artifact")
+def fixture_artifact(monkeypatch, tmp_path):
+    """Yield (stubber, view): a stubbed Artifact client and a global view that uses it."""
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    # An endpoint nobody answers on: a call the test forgot to stub fails fast and locally.
+    factory = ClientFactory(ClientSettings(endpoint_url="http://127.0.0.1:9", max_attempts=1))
+    with Stubber(factory.client("artifact", "us-east-1", ACCOUNT)) as stubber:
+        yield stubber, LiveView(ResponseStore(factory), ACCOUNT, GLOBAL, ["us-east-1"])
+        stubber.assert_no_pending_responses()
+
+
+def agreement(state):
+    return {"name": "AWS Business Associate Addendum", "state": state, "type": "DEFAULT"}
+
+
+def test_an_active_agreement_passes(artifact):
+    stubber, view = artifact
+    stubber.add_response("list_customer_agreements", {"customerAgreements": [agreement("ACTIVE")]})
+
+    [finding] = soc2_report_accessible(view)
+
+    assert (finding.resource, finding.status) == (ACCOUNT, FindingStatus.PASS)
+    assert finding.reason.endswith("agreements: AWS Business Associate Addendum.")
+
+
+def test_a_soc2_report_with_terms_to_accept_passes(artifact):
+    stubber, view = artifact
+    ended = {"customerAgreements": [agreement("CUSTOMER_TERMINATED")]}
+    stubber.add_response("list_customer_agreements", ended)
+    stubber.add_response("list_reports", {"reports": [ISO, SOC2]})
+    terms = {"reportId": "report-soc2", "reportVersion": 3}
+    stubber.add_response("get_term_for_report", {"termToken": "t0k3n"}, terms)
+
+    [finding] = soc2_report_accessible(view)
+
+    assert (finding.resource, finding.status) == (ACCOUNT, FindingStatus.PASS)
+    assert "(period ending 2026-03-31)" in finding.reason
+
+
+def test_no_agreement_and_no_soc2_report_fails(artifact):
+    stubber, view = artifact
+    stubber.add_response("list_customer_agreements", {"customerAgreements": []})
+    stubber.add_response("list_reports", {"reports": [ISO]})
+
+    [finding] = soc2_report_accessible(view)
+
+    assert (finding.resource, finding.status) == (ACCOUNT, FindingStatus.FAIL)
+    assert finding.reason == f"AWS Artifact offers account {ACCOUNT} no published SOC 2 report."
