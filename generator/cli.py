@@ -15,15 +15,24 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import click
+from rich.console import Console
 
 from generator import __version__
+from generator.aws.clients import ClientSettings
+from generator.aws.engine import ResultStatus
+from generator.aws.progress import BarProgress, LineProgress, control_counts, summary
 from generator.build import BuildError, build_sites
 from generator.checks import registry
+from generator.collect import CollectError, Outcome, Plan, collect_run, plan
+from generator.demo import DemoUnavailable, demo_account
 from generator.loader import load_catalog, shown
+from generator.policy import policy_json
 from generator.problems import InputError
+from generator.runs import RUNS_DIR
 
 logger = logging.getLogger(__name__)
 
+FINDINGS = 1
 BAD_INPUT = 2
 
 T = TypeVar("T")
@@ -85,6 +94,113 @@ def list_checks() -> None:
         click.echo(f"{check.id:<48} {check.scope:<8} {check.rule}")
 
 
+@main.command()
+@root_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Where run folders go.  [default: ROOT/{RUNS_DIR.as_posix()}]",
+)
+@click.option(
+    "--regions",
+    metavar="LIST",
+    default=None,
+    help="Comma-separated regions to cover, e.g. us-east-1,eu-west-1.  "
+    "[default: every enabled region; with --demo, the demo's two]",
+)
+@click.option("--profile", default=None, help="A profile from the shared AWS config files.")
+@click.option(
+    "--role-arn",
+    default=None,
+    help="A read-only role to assume first; {account} stands for the account id.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=16,
+    show_default=True,
+    help="How many (region, service) units run at once.",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Collect from a seeded demo account on a local moto server; needs no credentials.",
+)
+@click.option("--fail-on-findings", is_flag=True, help="Exit 1 when any result failed.")
+def collect(
+    root: Path,
+    out: Path | None,
+    regions: str | None,
+    profile: str | None,
+    role_arn: str | None,
+    workers: int,
+    demo: bool,
+    fail_on_findings: bool,
+) -> None:
+    """Run the checks the controls name against AWS and write a new run folder of evidence."""
+    if demo and (profile or role_arn):
+        raise click.UsageError("--demo brings its own account; drop --profile and --role-arn.")
+    planned = _or_exit(lambda: plan(root, registry()))
+    wanted = [name.strip() for name in (regions or "").split(",") if name.strip()] or None
+    runs = out or root / RUNS_DIR
+    started = time.perf_counter()
+
+    if demo:
+        outcome = _or_exit(lambda: _collect_demo(planned, runs, wanted, workers))
+    else:
+        settings = ClientSettings(profile=profile, role_arn=role_arn)
+        outcome = _or_exit(lambda: _collect(planned, settings, runs, wanted, workers, False))
+
+    _report(planned, outcome, time.perf_counter() - started)
+    if fail_on_findings and any(r.status is ResultStatus.FAIL for r in outcome.results):
+        sys.exit(FINDINGS)
+
+
+@main.command("iam-policy")
+def iam_policy() -> None:
+    """Print the read-only IAM policy the collecting role needs, as JSON."""
+    click.echo(policy_json(registry().values()), nl=False)
+
+
+def _collect_demo(planned: Plan, out: Path, regions: list[str] | None, workers: int) -> Outcome:
+    with demo_account() as demo:
+        return _collect(planned, demo.settings, out, regions or demo.regions, workers, True)
+
+
+def _collect(
+    planned: Plan,
+    settings: ClientSettings,
+    out: Path,
+    regions: list[str] | None,
+    workers: int,
+    demo: bool,
+) -> Outcome:
+    progress = BarProgress(Console(stderr=True)) if sys.stderr.isatty() else LineProgress(_log)
+    with progress:
+        return collect_run(planned, settings, out, regions, workers, demo, progress)
+
+
+def _report(planned: Plan, outcome: Outcome, seconds: float) -> None:
+    rows = control_counts(outcome.results, planned.order)
+    click.echo(summary(rows, terminal=sys.stderr.isatty()), nl=False)
+
+    counts = {status: sum(r.status is status for r in outcome.results) for status in ResultStatus}
+    info = outcome.info
+    click.echo(
+        f"Run {info.id}: {len(outcome.results)} results of {info.checks} checks in "
+        f"{len(info.accounts)} account(s) and {len(info.regions)} region(s): "
+        f"{counts[ResultStatus.PASS]} pass, {counts[ResultStatus.FAIL]} fail, "
+        f"{counts[ResultStatus.ERROR]} error, {counts[ResultStatus.NOT_APPLICABLE]} not applicable "
+        f"({seconds:.1f} s)."
+    )
+    click.echo(f"Evidence written to {shown(outcome.path)}")
+
+
+def _log(line: str) -> None:
+    click.echo(line, err=True)
+
+
 def _or_exit(step: Callable[[], T]) -> T:
     try:
         return step()
@@ -94,6 +210,10 @@ def _or_exit(step: Callable[[], T]) -> T:
         _fail(f"{error}; nothing was written.")
     except BuildError as error:
         _fail(f"{error}; the previous site was left as it was.")
+    except CollectError as error:
+        _fail(str(error))
+    except DemoUnavailable as error:
+        _fail(str(error))
 
 
 def _fail(message: str) -> NoReturn:

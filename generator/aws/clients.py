@@ -7,11 +7,12 @@ from boto3 as well, so ``AWS_ENDPOINT_URL`` points every client at a local moto 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -19,10 +20,17 @@ import boto3
 from botocore.awsrequest import AWSRequest
 from botocore.client import BaseClient
 from botocore.config import Config
+from botocore.model import OperationModel
+from botocore.parsers import ResponseParserError
 
 logger = logging.getLogger(__name__)
 
 HOME_REGION = "us-east-1"
+JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+
+ClientObserver = Callable[[BaseClient], None]
+
+_observers: list[ClientObserver] = []
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,10 @@ class ClientSettings:
 
     home_region: str = HOME_REGION
     """Where global services (IAM, Organizations...) and STS are called."""
+
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+    """Services the endpoint does not provide, with why (a local moto server lacks some);
+    checks that call them are not applicable rather than in error."""
 
 
 class ClientFactory:
@@ -101,9 +113,12 @@ class ClientFactory:
             config=self._config(),
         )
 
+        client.meta.events.register("before-parse", refuse_unparseable_json)
         endpoint = self.settings.endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
         if endpoint:
-            client.meta.events.register("before-sign.s3-control.*", _strip_host_prefix(endpoint))
+            client.meta.events.register("before-sign.s3-control.*", strip_host_prefix(endpoint))
+        for observer in list(_observers):
+            observer(client)
 
         logger.debug("created client service=%s region=%s account=%s", service, region, account)
         return client
@@ -148,7 +163,38 @@ class ClientFactory:
         )
 
 
-def _strip_host_prefix(endpoint: str) -> Callable[..., None]:
+def observe_clients(observer: ClientObserver) -> Callable[[], None]:
+    """Pass every client any factory creates from now on to ``observer``; return its remover.
+
+    For instrumentation: the test suite registers a handler on each client to record which
+    API operations the project really calls, and checks them against the IAM policy.
+    """
+    _observers.append(observer)
+    return lambda: _observers.remove(observer)
+
+
+def refuse_unparseable_json(
+    operation_model: OperationModel, response_dict: dict[str, Any], **_: Any
+) -> None:
+    """Raise ResponseParserError for a successful JSON-protocol answer that is not JSON.
+
+    botocore's JSON parser turns such a body into ``{"message": body}`` and then into an
+    empty response, which a check would read as "no resources"; XML parsers already raise.
+    """
+    protocol = operation_model.service_model.resolved_protocol
+    body = response_dict.get("body") or b""
+    if protocol not in JSON_PROTOCOLS or operation_model.has_streaming_output or not body:
+        return
+    if not 200 <= response_dict.get("status_code", 0) < 300:
+        return
+
+    try:
+        json.loads(body)
+    except ValueError as error:
+        raise ResponseParserError(f"invalid JSON received: {error}") from error
+
+
+def strip_host_prefix(endpoint: str) -> Callable[..., None]:
     """Return a handler that sends account-prefixed hosts back to the custom endpoint's host.
 
     S3 Control's endpoint rules put the account id in front of the host, which turns

@@ -15,10 +15,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from generator.aws.clients import ClientFactory
-from generator.aws.view import Export, LiveView, ResponseStore
+from generator.aws.view import (
+    Export,
+    LiveView,
+    ResponseStore,
+    ServiceNotInRegion,
+    ServiceUnavailable,
+)
 from generator.checks.base import GLOBAL, ApiError, Check, Finding, FindingStatus, NotApplicable
 
 logger = logging.getLogger(__name__)
@@ -51,7 +57,8 @@ class Result:
 
     findings: list[Finding]
     exports: list[str]
-    """Keys of the exports the verdict was based on."""
+    """The exports the verdict was based on: their keys while collecting, their paths relative
+    to the run folder in a run read back."""
 
     started: datetime
     finished: datetime
@@ -74,6 +81,25 @@ class Result:
             "finished": self.finished.isoformat(),
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Result:
+        """Return the result that :meth:`to_json` made ``data`` from."""
+        return cls(
+            check=data["check"],
+            controls=list(data["controls"]),
+            account=data["account"],
+            region=data["region"],
+            status=ResultStatus(data["status"]),
+            reason=data["reason"],
+            findings=[
+                Finding(f["resource"], FindingStatus(f["status"]), f["reason"])
+                for f in data["findings"]
+            ],
+            exports=list(data["exports"]),
+            started=datetime.fromisoformat(data["started"]),
+            finished=datetime.fromisoformat(data["finished"]),
+        )
+
 
 @dataclass(frozen=True)
 class Collection:
@@ -85,19 +111,28 @@ class Collection:
     exports: list[Export]
 
 
+class Progress(Protocol):
+    """Told how many results a collection will make, then of each one as it is made."""
+
+    def begin(self, total: int) -> None: ...
+
+    def advance(self, result: Result) -> None: ...
+
+
 def collect(
     checks: Sequence[Check],
     controls: Mapping[str, Sequence[str]],
     factory: ClientFactory,
     regions: Iterable[str] | None = None,
     workers: int = 16,
+    progress: Progress | None = None,
 ) -> Collection:
     """Run ``checks`` in the credentials' account over its enabled regions (or those given)."""
     account = factory.account_id()
     store = ResponseStore(factory)
     covered = enabled_regions(factory, regions, store)
 
-    results = run_checks(checks, controls, store, account, covered, workers)
+    results = run_checks(checks, controls, store, account, covered, workers, progress)
 
     return Collection(account, covered, results, store.exports())
 
@@ -109,6 +144,7 @@ def run_checks(
     account: str,
     regions: Sequence[str],
     workers: int = 16,
+    progress: Progress | None = None,
 ) -> list[Result]:
     """Run every check once per region (global checks once), ``workers`` units at a time."""
     units: dict[tuple[str, str], list[Check]] = defaultdict(list)
@@ -122,12 +158,17 @@ def run_checks(
         len(regions),
         len(units),
     )
+    if progress is not None:
+        progress.begin(sum(len(unit) for unit in units.values()))
 
     def run_unit(region: str, unit: list[Check]) -> list[Result]:
-        return [
-            run_check(check, LiveView(store, account, region, list(regions)), controls)
-            for check in unit
-        ]
+        results = []
+        for check in unit:
+            result = run_check(check, LiveView(store, account, region, list(regions)), controls)
+            if progress is not None:
+                progress.advance(result)
+            results.append(result)
+        return results
 
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
         futures = [pool.submit(run_unit, region, unit) for (region, _), unit in units.items()]
@@ -147,11 +188,7 @@ def run_check(check: Check, view: LiveView, controls: Mapping[str, Sequence[str]
         findings = check.evaluate(view)
         status, reason = verdict(check, findings)
     except ApiError as error:
-        status = ResultStatus.ERROR
-        reason = (
-            f"{error.service}:{error.operation} failed in {error.region}: "
-            f"{error.code}: {error.message}"
-        )
+        status, reason = failed_call(error, view.region)
     except NotApplicable as outcome:
         status, reason = ResultStatus.NOT_APPLICABLE, str(outcome)
     except Exception as error:
@@ -171,6 +208,21 @@ def run_check(check: Check, view: LiveView, controls: Mapping[str, Sequence[str]
         started=started,
         finished=datetime.now(UTC),
     )
+
+
+def failed_call(error: ApiError, region: str) -> tuple[ResultStatus, str]:
+    """Return the status and reason of a check whose call in ``region`` failed.
+
+    A service the endpoint lacks altogether makes the check not applicable. So does a service
+    missing from the check's own region; a global check judging every region decides about
+    such regions itself, so for it the failure stays an error.
+    """
+    call = f"{error.service}:{error.operation}"
+    if isinstance(error, ServiceUnavailable):
+        return ResultStatus.NOT_APPLICABLE, f"{call} is not available here: {error.message}."
+    if isinstance(error, ServiceNotInRegion) and error.region == region:
+        return ResultStatus.NOT_APPLICABLE, f"{call} is not offered in {error.region}."
+    return ResultStatus.ERROR, f"{call} failed in {error.region}: {error.code}: {error.message}"
 
 
 def verdict(check: Check, findings: Sequence[Finding]) -> tuple[ResultStatus, str]:

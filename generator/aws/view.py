@@ -17,6 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from http import HTTPStatus
 from typing import Any
 
 from botocore import xform_name
@@ -47,6 +48,24 @@ GLOBAL_SERVICES = frozenset(
 )
 """Services whose data is the account's, not a region's: called once, in the home region.
 S3 Control is here because its settings (account public access block) are account-wide."""
+
+PARSE_DETAIL_CHARS = 200
+ERROR_MESSAGE_CHARS = 500
+
+
+class ServiceUnavailable(ApiError):
+    """The endpoint in use does not provide the service at all (see ClientSettings)."""
+
+    def __init__(self, service: str, operation: str, region: str, why: str) -> None:
+        super().__init__(service, operation, region, "ServiceUnavailable", why)
+
+
+class ServiceNotInRegion(ApiError):
+    """botocore's endpoint data says the service is not offered in the region asked for."""
+
+    def __init__(self, service: str, operation: str, region: str) -> None:
+        message = f"{service} is not offered in {region}"
+        super().__init__(service, operation, region, "ServiceNotInRegion", message)
 
 
 @dataclass(frozen=True)
@@ -152,10 +171,15 @@ class ResponseStore:
         except ClientError as error:
             details = error.response.get("Error", {})
             code = details.get("Code") or "ClientError"
-            message = details.get("Message") or str(error)
-        except (BotoCoreError, ResponseParserError) as error:
-            # Connection failures, timeouts, unparseable answers, unknown services, missing
-            # credentials: all mean the evidence could not be collected.
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+            message = _readable(details.get("Message") or str(error), status)
+        except ResponseParserError as error:
+            # botocore's message quotes the whole body; its first line says what was wrong.
+            detail = str(error).splitlines()[0][:PARSE_DETAIL_CHARS]
+            code, message = type(error).__name__, f"could not parse the response: {detail}"
+        except BotoCoreError as error:
+            # Connection failures, timeouts, unknown services, missing credentials: all mean
+            # the evidence could not be collected.
             code, message = type(error).__name__, str(error)
 
         duration = time.monotonic() - clock
@@ -221,15 +245,17 @@ class LiveView:
         return copy.deepcopy(export.response or {})
 
     def _place(self, service: str, operation: str, params: dict[str, Any]) -> Call:
-        home = self.store.factory.settings.home_region
+        settings = self.store.factory.settings
+        home = settings.home_region
+        if service in settings.unavailable:
+            raise ServiceUnavailable(service, operation, self.region, settings.unavailable[service])
         if service in GLOBAL_SERVICES:
             return Call(self.account, GLOBAL, home, service, operation, params)
         if self.region == GLOBAL:
             return Call(self.account, home, home, service, operation, params)
 
         if not self.store.factory.offers(service, self.region):
-            message = f"{service} is not offered in {self.region}"
-            raise ApiError(service, operation, self.region, "ServiceNotInRegion", message)
+            raise ServiceNotInRegion(service, operation, self.region)
         return Call(self.account, self.region, self.region, service, operation, params)
 
     def regions(self) -> list[str]:
@@ -251,6 +277,16 @@ def export_key(
 
     canonical = json.dumps(_jsonable(params), sort_keys=True, separators=(",", ":"))
     return f"{key}-{hashlib.sha256(canonical.encode()).hexdigest()[:12]}"
+
+
+def _readable(message: str, status: int | None) -> str:
+    """Return an error message fit for one sentence; a body that was a web page is not one."""
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    if first and not first.startswith("<"):
+        return first[:ERROR_MESSAGE_CHARS]
+
+    known = {int(code): code.phrase for code in HTTPStatus}
+    return known.get(status or 0, f"HTTP status {status}")
 
 
 def _jsonable(value: Any) -> Any:

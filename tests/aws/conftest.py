@@ -2,7 +2,9 @@
 
 ``moto_server`` starts one server per test session; ``aws`` resets it before each test and
 points boto3 at it through AWS_ENDPOINT_URL with fake credentials. ``no_dns`` (autouse) makes
-any name lookup fail, so a test cannot reach past 127.0.0.1 by accident.
+any name lookup fail, so a test cannot reach past 127.0.0.1 by accident. ``api_calls``
+(autouse, session-wide) records every API operation made through a ClientFactory client, so
+the last test module can prove the IAM policy allows all of them.
 """
 
 from __future__ import annotations
@@ -15,13 +17,15 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
 
-from generator.aws.clients import ClientFactory, ClientSettings
+from generator.aws.clients import ClientFactory, ClientSettings, observe_clients
 from generator.aws.view import LiveView, ResponseStore
 from generator.checks.base import GLOBAL
 
@@ -73,13 +77,15 @@ def fixture_moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
         process.wait(timeout=10)
 
 
-@pytest.fixture(name="aws")
-def fixture_aws(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    """Reset moto and point boto3 at it with fake credentials; return the endpoint URL."""
-    request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
+def reset_moto(endpoint: str) -> None:
+    """Forget every resource the moto server at ``endpoint`` holds."""
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
     with urllib.request.urlopen(request, timeout=10):
         pass
 
+
+def point_boto3_at(monkeypatch: pytest.MonkeyPatch, endpoint: str, folder: Path) -> None:
+    """Send boto3 to ``endpoint`` with fake credentials and none of the user's AWS config."""
     for name in (
         "AWS_PROFILE",
         "AWS_DEFAULT_PROFILE",
@@ -87,15 +93,28 @@ def fixture_aws(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         "AWS_WEB_IDENTITY_TOKEN_FILE",
     ):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(folder / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(folder / "no-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+
+
+@pytest.fixture(name="aws")
+def fixture_aws(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """Reset moto and point boto3 at it with fake credentials; return the endpoint URL."""
+    reset_moto(moto_server)
+    point_boto3_at(monkeypatch, moto_server, tmp_path)
     return moto_server
+
+
+@pytest.fixture(name="moto_tools", scope="session")
+def fixture_moto_tools() -> Any:
+    """``reset_moto`` and ``point_boto3_at``, for fixtures that seed moto once per module."""
+    return SimpleNamespace(reset=reset_moto, point_boto3_at=point_boto3_at)
 
 
 @pytest.fixture(name="no_dns", autouse=True)
@@ -115,6 +134,44 @@ def fixture_no_dns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return asked
+
+
+@dataclass
+class ApiCalls:
+    """Every API operation made through a ClientFactory client, and which test file made it."""
+
+    calls: set[tuple[str, str, str]] = field(default_factory=set)
+    """(boto3 service name, operation, test file name)."""
+
+    test_file: str = ""
+
+
+@pytest.fixture(name="api_calls", scope="session", autouse=True)
+def fixture_api_calls() -> Iterator[ApiCalls]:
+    """Record every call a ClientFactory client makes during the session.
+
+    Paged, retried and Stubber-answered calls all pass botocore's before-call event; the
+    ``seed`` fixture's plain clients are not the factory's, so seeding is not recorded.
+    """
+    recorded = ApiCalls()
+
+    def observe(client: Any) -> None:
+        service = client.meta.service_model.service_name
+
+        def record(model: Any, **_: Any) -> None:
+            recorded.calls.add((service, model.name, recorded.test_file))
+
+        client.meta.events.register("before-call", record)
+
+    remove = observe_clients(observe)
+    yield recorded
+    remove()
+
+
+@pytest.fixture(name="api_calls_test_file", autouse=True)
+def fixture_api_calls_test_file(api_calls: ApiCalls, request: pytest.FixtureRequest) -> None:
+    """Tell the recorder which test file the calls from now on come from."""
+    api_calls.test_file = request.path.name
 
 
 @pytest.fixture(name="seed")
