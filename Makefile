@@ -9,7 +9,14 @@ BIN    := $(VENV)/bin
 
 .PHONY: sites test browser lint typecheck pytest clean
 
+# With AWS credentials (the standard chain, instance metadata left out) collect from AWS;
+# without, from the built-in demo account on a local moto server. Then build both sites.
 sites: $(VENV)/.installed-demo
+	@if AWS_EC2_METADATA_DISABLED=true $(BIN)/python -c \
+		'import boto3, sys; sys.exit(boto3.Session().get_credentials() is None)' 2>/dev/null; \
+	then $(BIN)/trustcenter collect; \
+	else echo "No AWS credentials found: collecting from the built-in demo account."; \
+		$(BIN)/trustcenter collect --demo; fi
 	$(BIN)/trustcenter build
 
 test: $(VENV)/.installed-dev browser lint typecheck pytest

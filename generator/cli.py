@@ -7,6 +7,7 @@ input or configuration.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sys
 import time
@@ -21,14 +22,17 @@ from generator import __version__
 from generator.aws.clients import ClientSettings
 from generator.aws.engine import ResultStatus
 from generator.aws.progress import BarProgress, LineProgress, control_counts, summary
-from generator.build import BuildError, build_sites
+from generator.build import BuildError, LeakError, build_sites
 from generator.checks import registry
+from generator.cloudformation import collector_template, member_template, template_yaml
 from generator.collect import CollectError, Outcome, Plan, collect_run, plan
 from generator.demo import DemoUnavailable, demo_account
 from generator.loader import load_catalog, shown
-from generator.policy import policy_json
+from generator.policy import policy_json, read_only_policy
 from generator.problems import InputError
-from generator.runs import RUNS_DIR
+from generator.retention import prune_runs
+from generator.runs import RUNS_DIR, latest_run, verify_run
+from generator.status import DEFAULT_RESULTS_MAX_AGE
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +71,15 @@ def validate(root: Path) -> None:
     )
 
 
+runs_option = click.option(
+    "--runs",
+    "runs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"The folder of run folders.  [default: ROOT/{RUNS_DIR.as_posix()}]",
+)
+
+
 @main.command()
 @root_option
 @click.option(
@@ -75,16 +88,70 @@ def validate(root: Path) -> None:
     default=None,
     help="Where to write both sites.  [default: ROOT/site]",
 )
-def build(root: Path, site_dir: Path | None) -> None:
+@runs_option
+@click.option(
+    "--run",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Show this run folder instead of the latest one.",
+)
+@click.option(
+    "--max-age-hours",
+    type=click.IntRange(1),
+    default=int(DEFAULT_RESULTS_MAX_AGE.total_seconds() // 3600),
+    show_default=True,
+    help="Check results older than this make a control's automated evidence stale.",
+)
+def build(
+    root: Path, site_dir: Path | None, runs_dir: Path | None, run: Path | None, max_age_hours: int
+) -> None:
     """Validate the catalog and build the internal and public sites, all or nothing."""
     started = time.perf_counter()
     site = site_dir or root / "site"
-    built = _or_exit(lambda: build_sites(root, site, registry()))
+    max_age = dt.timedelta(hours=max_age_hours)
+    built = _or_exit(
+        lambda: build_sites(root, site, registry(), run=run, runs_root=runs_dir, max_age=max_age)
+    )
 
     elapsed = time.perf_counter() - started
     click.echo(f"Built both sites for {built.controls} controls in {elapsed:.1f} s:")
     for audience, seconds in built.seconds.items():
         click.echo(f"  {audience:<8} {shown(site / audience)}/index.html  (MkDocs {seconds:.1f} s)")
+
+
+@main.command()
+@root_option
+@runs_option
+@click.argument("run", required=False, type=click.Path(file_okay=False, path_type=Path))
+def verify(root: Path, runs_dir: Path | None, run: Path | None) -> None:
+    """Re-hash a run folder (the latest by default) against its manifest."""
+    path = run or latest_run(runs_dir or root / RUNS_DIR)
+    if path is None or not path.is_dir():
+        _fail(f"there is no run folder to verify at {shown(path or runs_dir or root / RUNS_DIR)}.")
+
+    problems = verify_run(path)
+    for problem in problems:
+        click.echo(f"{shown(path)}: {problem}", err=True)
+    if problems:
+        _fail(f"run {path.name} does not match its manifest ({len(problems)} difference(s)).")
+    click.echo(f"Run {path.name} matches its manifest.")
+
+
+@main.command()
+@root_option
+@runs_option
+@click.option(
+    "--keep-days",
+    type=click.IntRange(0),
+    required=True,
+    help="Remove runs that finished more than this many days ago (never the latest).",
+)
+def prune(root: Path, runs_dir: Path | None, keep_days: int) -> None:
+    """Remove old run folders; runs accumulate until this is asked for."""
+    removed = prune_runs(runs_dir or root / RUNS_DIR, keep_days, dt.datetime.now(dt.UTC))
+    for folder in removed:
+        click.echo(f"Removed {shown(folder)}")
+    click.echo(f"Removed {len(removed)} run(s) older than {keep_days} day(s).")
 
 
 @main.command("checks")
@@ -158,9 +225,21 @@ def collect(
 
 
 @main.command("iam-policy")
-def iam_policy() -> None:
+@click.option(
+    "--template",
+    type=click.Choice(["collector", "member"]),
+    default=None,
+    help="Print a CloudFormation template of the role instead: the collector role CI assumes "
+    "through GitHub OIDC, or the member role a StackSet puts in every account.",
+)
+def iam_policy(template: str | None) -> None:
     """Print the read-only IAM policy the collecting role needs, as JSON."""
-    click.echo(policy_json(registry().values()), nl=False)
+    checks = registry().values()
+    if template is None:
+        click.echo(policy_json(checks), nl=False)
+        return
+    make = collector_template if template == "collector" else member_template
+    click.echo(template_yaml(make(read_only_policy(checks))), nl=False)
 
 
 def _collect_demo(planned: Plan, out: Path, regions: list[str] | None, workers: int) -> Outcome:
@@ -208,6 +287,10 @@ def _or_exit(step: Callable[[], T]) -> T:
         for problem in error.problems:
             click.echo(str(problem), err=True)
         _fail(f"{error}; nothing was written.")
+    except LeakError as error:
+        for leak in error.leaks:
+            click.echo(f"public site: {leak}", err=True)
+        _fail(f"{error}; nothing was published and the previous site was left as it was.")
     except BuildError as error:
         _fail(f"{error}; the previous site was left as it was.")
     except CollectError as error:

@@ -19,7 +19,8 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 PATTERNS = {
-    "AWS account id": re.compile(r"(?<![\w.-])\d{12}(?![\w.-])"),
+    # Twelve digits on their own; a full stop may end the sentence but not start a decimal.
+    "AWS account id": re.compile(r"(?<![\w.-])\d{12}(?![\w-]|\.\d)"),
     "ARN": re.compile(r"\barn:aws[\w-]*:[\w-]+:[\w-]*:\d{0,12}:[\w/:.+=@-]+"),
     "AWS resource id": re.compile(
         r"\b(?:sg|vpc|subnet|i|vol|snap|eni|igw|nat|rtb|acl|ami|vpce|tgw|pcx|fl|key|eipalloc)"
@@ -44,6 +45,8 @@ class Leak:
     """Something internal found in a public file."""
 
     file: Path
+    """Relative to the site folder scanned."""
+
     kind: str
     match: str
 
@@ -70,13 +73,13 @@ def scan(site: Path, internal_values: Iterable[str], allowed: Iterable[str] = ()
         text = _read(path)
         for kind, pattern in PATTERNS.items():
             leaks += [
-                Leak(path, kind, found)
+                Leak(Path(relative), kind, found)
                 for found in sorted(set(pattern.findall(text)))
                 if found.lower() not in permitted
             ]
         if value_pattern is not None:
             found_values = {match.group(0) for match in value_pattern.finditer(text)}
-            leaks += [Leak(path, "internal value", found) for found in sorted(found_values)]
+            leaks += [Leak(Path(relative), "internal value", f) for f in sorted(found_values)]
 
     logger.info("leak guard read %s: %d leaks", site, len(leaks))
     return leaks

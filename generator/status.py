@@ -76,7 +76,7 @@ STATES: dict[Effective, StateInfo] = {
         "so it is not shown as implemented.",
     ),
     Effective.STALE: StateInfo(
-        "[⧗]",
+        "[-]",
         "Stale",
         "The control is marked complete, but an evidence item is older than its review "
         "frequency allows, or its check results are older than the allowed age.",
