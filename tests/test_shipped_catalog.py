@@ -44,3 +44,18 @@ def test_cc6_items_sit_under_their_checklist_heading(catalog):
     for control in catalog.controls_in("CC6"):
         heading = "CC" + ".".join(control.id.split(".")[:2])
         assert heading in control.criteria, control.id
+
+
+def test_the_readme_lists_the_checks_of_every_control(catalog):
+    readme = (REPO / "README.md").read_text()
+
+    for control in catalog.controls:
+        if control.checks:
+            row = f"| {control.id} | " + ", ".join(f"`{name}`" for name in control.checks) + " |"
+            assert row in readme, f"README's check table is out of date for {control.id}"
+
+
+def test_every_registered_check_backs_a_control(catalog):
+    used = {name for control in catalog.controls for name in control.checks}
+
+    assert sorted(set(registry()) - used) == []
