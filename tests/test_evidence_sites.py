@@ -236,3 +236,20 @@ def test_no_run_detail_reaches_any_public_file(project):
         assert marker in internal
     public_page = (project.root / "build" / "public" / "index.md").read_text()
     assert "fail" not in public_page.lower().replace("failure", "")
+
+
+def test_the_dashboard_summarises_each_account(project):
+    project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
+    results = [
+        result(MARKER_CHECK.id, "pass", account="111111111111"),
+        result(MARKER_CHECK.id, "fail", account="222222222222", failing=("sg-0ccc3333",)),
+        result(MARKER_CHECK.id, "error", account="333333333333", reason=DENIED),
+    ]
+    seed_run(project.root / "evidence" / "runs", results)
+
+    build_sites(project.root, project.site, CHECKS)
+
+    text = page(project, "index.md")
+    assert "| 111111111111 | 1 | 0 | 0 | 0 |" in text
+    assert "| 222222222222 | 0 | 1 | 0 | 0 |" in text
+    assert "| 333333333333 | 0 | 0 | 1 | 0 |" in text
