@@ -23,6 +23,9 @@ from generator.trend import trend_svg
 
 logger = logging.getLogger(__name__)
 
+CALL_FIELDS = ("service", "operation", "region", "params", "started", "duration", "error")
+"""The fields of an export file that describe the call behind it."""
+
 
 @dataclass(frozen=True)
 class EvidenceRow:
@@ -116,10 +119,16 @@ def render_internal(sources: Sources, out: Path) -> Rendered:
         write_page(env, out, page, template, **common, **context)
 
     env = environment("internal")
-    counts = Counter(view.state for view in views.values())
     by_check = {check.name: view.control.id for view in views.values() for check in view.checks}
-    write("index.md", "dashboard.md.j2", groups=groups, counts=counts, total=len(views),
-          changes=sources.changes, control_of=by_check, history=sources.history)  # fmt: skip
+    dashboard = {
+        "groups": groups,
+        "counts": Counter(view.state for view in views.values()),
+        "total": len(views),
+        "changes": sources.changes,
+        "control_of": by_check,
+        "history": sources.history,
+    }
+    write("index.md", "dashboard.md.j2", **dashboard)
     write("legend.md", "legend.md.j2", max_age_hours=_hours(sources.automated.max_age))
     write("checklist.md", "checklist.md.j2", groups=groups)
     write("groups/index.md", "groups.md.j2", groups=groups)
@@ -127,9 +136,9 @@ def render_internal(sources: Sources, out: Path) -> Rendered:
         write(f"groups/{group.id.lower()}.md", "group.md.j2", group=group)
     names = _names(catalog)
     for view in views.values():
+        page = f"controls/{view.control.id}.md"
         group_of = catalog.group(view.control.group_id)
-        write(f"controls/{view.control.id}.md", "control.md.j2", view=view, group=group_of,
-              criterion_names=names)  # fmt: skip
+        write(page, "control.md.j2", view=view, group=group_of, criterion_names=names)
     write("owners/index.md", "owners.md.j2", owners=owners)
     for owner, owned in owners.items():
         write(f"owners/{slug(owner)}.md", "owner.md.j2", owner=owner, controls=owned)
@@ -140,8 +149,8 @@ def render_internal(sources: Sources, out: Path) -> Rendered:
         (out / "runs" / "trend.svg").write_text(trend_svg(sources.history, sizes), "utf-8")
     if run is not None:
         write(f"runs/{run.info.id}.md", "run.md.j2", calls=_calls(run), control_of=by_check)
-        shutil.copytree(run.path / "exports", out / "runs" / run.info.id / "exports",
-                        dirs_exist_ok=True)  # fmt: skip
+        run_exports = out / "runs" / run.info.id / "exports"
+        shutil.copytree(run.path / "exports", run_exports, dirs_exist_ok=True)
 
     logger.info("rendered internal pages for %d controls into %s", len(views), out)
     return Rendered(nav=_nav(groups, run), extra=_banner(run))
@@ -219,8 +228,7 @@ def _calls(run: Run) -> dict[str, dict[str, Any]]:
     calls = {}
     for path in sorted({p for result in run.results for p in result.exports}):
         data = json.loads((run.path / path).read_text(encoding="utf-8"))
-        calls[path] = {key: data[key] for key in ("service", "operation", "region", "params",
-                                                  "started", "duration", "error")}  # fmt: skip
+        calls[path] = {key: data[key] for key in CALL_FIELDS}
     return calls
 
 

@@ -2,18 +2,18 @@
 
 Validation has two stages. The first parses YAML while keeping line marks
 (:mod:`generator.yamlfile`); the second validates each document against its pydantic model
-and maps every error back to a line. Checks that need more than one file (duplicate ids,
-unknown criteria, unknown checks) run last, over everything that loaded.
+and maps every error back to a line. Rules that need more than one field or file
+(:mod:`generator.consistency`: duplicate ids, unknown criteria, unknown checks) run last, over
+everything that loaded.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import logging
 import os
 import typing
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,8 +22,15 @@ from pydantic_core import ErrorDetails
 
 from generator.catalog import Catalog, Control, CriteriaFile
 from generator.company import Company
-from generator.problems import InputError, Problem
-from generator.yamlfile import Document, Location, dotted, read_document
+from generator.consistency import (
+    check_problems,
+    company_problems,
+    control_criteria_problems,
+    criteria_problems,
+    identity_problems,
+)
+from generator.problems import InputError, Problem, did_you_mean
+from generator.yamlfile import Document, Location, read_document
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +55,12 @@ def load_catalog(root: Path, known_checks: Collection[str]) -> Catalog:
             controls.append((document, control))
 
     if company is not None:
-        problems += _company_problems(root, *company)
+        problems += company_problems(root, *company)
     if criteria is not None:
-        problems += _criteria_problems(criteria[0], criteria[1])
-        problems += _control_criteria_problems(controls, criteria[1])
-    problems += _identity_problems(controls)
-    problems += _check_problems(controls, known_checks)
+        problems += criteria_problems(*criteria)
+        problems += control_criteria_problems(controls, criteria[1], CRITERIA_FILE)
+    problems += identity_problems(controls)
+    problems += check_problems(controls, known_checks)
 
     if problems:
         raise InputError(problems)
@@ -75,18 +82,16 @@ def shown(path: Path) -> Path:
 def _control_files(root: Path, problems: list[Problem]) -> list[Path]:
     folder = root / CONTROLS_DIR
     if not folder.is_dir():
-        problems.append(
-            Problem(shown(folder), 1, "", "is missing", "Create it with one file per control.")
-        )
+        hint = "Create it with one file per control."
+        problems.append(Problem(shown(folder), 1, "", "is missing", hint))
         return []
 
     files = sorted(folder.glob("cc*/*.yaml")) + sorted(folder.glob("cc*/*.yml"))
     for stray in sorted(folder.glob("*.y*ml")):
         if stray != root / CRITERIA_FILE:
+            message = "is not inside a criterion group folder"
             hint = "Move it into the folder of its criterion group, e.g. controls/cc6/."
-            problems.append(
-                Problem(shown(stray), 1, "", "is not inside a criterion group folder", hint)
-            )
+            problems.append(Problem(shown(stray), 1, "", message, hint))
     return files
 
 
@@ -119,78 +124,48 @@ def _load_document(
     try:
         return document, model.model_validate(document.data)
     except ValidationError as error:
-        problems += [_problem(document, model, detail) for detail in error.errors()]
+        problems += [_schema_problem(document, model, detail) for detail in error.errors()]
         return document, None
 
 
-def _problem(document: Document, model: type[BaseModel], error: ErrorDetails) -> Problem:
+def _schema_problem(document: Document, model: type[BaseModel], error: ErrorDetails) -> Problem:
     location: Location = tuple(error["loc"])
-    line = document.line_of(location)
-    field = dotted(location)
     kind = error["type"]
     given = error.get("input")
 
     if kind == "missing":
-        parent = _model_at(model, location[:-1])
-        description = _description(parent, str(location[-1]))
-        return Problem(
-            document.path, line, field, "is required but missing", f"Add it: {description}"
-        )
+        description = _description(_model_at(model, location[:-1]), str(location[-1]))
+        return document.problem(location, "is required but missing", f"Add it: {description}")
 
     if kind == "extra_forbidden":
         parent = _model_at(model, location[:-1])
         names = list(parent.model_fields) if parent else []
         guess = difflib.get_close_matches(str(location[-1]), names, n=1)
         hint = f"Did you mean '{guess[0]}'?" if guess else f"Known fields: {', '.join(names)}."
-        return Problem(document.path, line, field, "is not a known field", hint)
+        return document.problem(location, "is not a known field", hint)
 
     if kind == "enum":
-        allowed = [
-            value.strip("'")
-            for value in str(error["ctx"]["expected"]).replace(" or ", ", ").split(", ")
-        ]
-        guess = difflib.get_close_matches(str(given), allowed, n=1)
-        hint = f"Did you mean '{guess[0]}'? " if guess else ""
-        return Problem(
-            document.path,
-            line,
-            field,
-            f"'{given}' is not allowed",
-            f"{hint}Use one of: {', '.join(allowed)}.",
-        )
+        expected = str(error["ctx"]["expected"]).replace(" or ", ", ")
+        allowed = [value.strip("'") for value in expected.split(", ")]
+        hint = did_you_mean(str(given), allowed) + f"Use one of: {', '.join(allowed)}."
+        return document.problem(location, f"'{given}' is not allowed", hint)
 
     if kind.startswith("date"):
         reason = str(error.get("ctx", {}).get("error", "not a date"))
-        return Problem(
-            document.path,
-            line,
-            field,
-            f"'{given}' is not a valid date ({reason})",
-            "Write it as YYYY-MM-DD.",
-        )
+        message = f"'{given}' is not a valid date ({reason})"
+        return document.problem(location, message, "Write it as YYYY-MM-DD.")
 
     if kind == "string_pattern_mismatch" and location[-1] == "id":
-        return Problem(
-            document.path, line, field, f"'{given}' is not a checklist id", 'Write it like "6.1.4".'
-        )
+        message = f"'{given}' is not a checklist id"
+        return document.problem(location, message, 'Write it like "6.1.4".')
 
     if kind == "string_pattern_mismatch":
-        return Problem(
-            document.path,
-            line,
-            field,
-            f"'{given}' is not a TSC criterion id",
-            "Write it like CC6.1, A1.2 or C1.1.",
-        )
+        message = f"'{given}' is not a TSC criterion id"
+        return document.problem(location, message, "Write it like CC6.1, A1.2 or C1.1.")
 
     if kind == "string_type" and isinstance(given, int | float) and not isinstance(given, bool):
-        return Problem(
-            document.path,
-            line,
-            field,
-            f"expected text, got the number {given}",
-            f'Quote it: "{given}".',
-        )
+        message = f"expected text, got the number {given}"
+        return document.problem(location, message, f'Quote it: "{given}".')
 
     if kind in {"string_type", "list_type", "bool_type", "bool_parsing", "model_type", "dict_type"}:
         wanted = {
@@ -200,13 +175,13 @@ def _problem(document: Document, model: type[BaseModel], error: ErrorDetails) ->
             "dict_type": "a mapping",
         }
         expected = wanted.get(kind, "true or false")
-        return Problem(document.path, line, field, f"expected {expected}, got {_kind(given)}", "")
+        return document.problem(location, f"expected {expected}, got {_kind(given)}")
 
     if kind in {"string_too_short", "too_short"}:
-        return Problem(document.path, line, field, "must not be empty", "Fill it in or remove it.")
+        return document.problem(location, "must not be empty", "Fill it in or remove it.")
 
     message = error["msg"].removeprefix("Value error, ")
-    return Problem(document.path, line, field, message[0].lower() + message[1:], "")
+    return document.problem(location, message[0].lower() + message[1:])
 
 
 def _model_at(model: type[BaseModel], location: Location) -> type[BaseModel] | None:
@@ -244,185 +219,6 @@ def _kind(value: object) -> str:
         return "true/false"
     names = {str: "text", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
     return names.get(type(value), "nothing" if value is None else type(value).__name__)
-
-
-def _company_problems(root: Path, document: Document, company: Company) -> list[Problem]:
-    problems: list[Problem] = []
-    if company.logo and not (root / company.logo).is_file():
-        location: Location = ("logo",)
-        problems.append(
-            Problem(document.path, document.line_of(location), "logo",
-                    f"'{company.logo}' is not a file", "Give a path relative to the project.")
-        )  # fmt: skip
-
-    settings = company.security_txt
-    days_left = (settings.expires - dt.date.today()).days
-    if days_left < settings.min_days_valid:
-        location = ("security_txt", "expires")
-        when = "is in the past" if days_left < 0 else f"is only {days_left} days away"
-        problems.append(
-            Problem(document.path, document.line_of(location), "security_txt.expires",
-                    f"{settings.expires.isoformat()} {when} (security.txt must stay valid for "
-                    f"at least {settings.min_days_valid} days)",
-                    "Move it later; RFC 9116 advises less than a year ahead.")
-        )  # fmt: skip
-    return problems
-
-
-def _criteria_problems(document: Document, criteria: CriteriaFile) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: set[str] = set()
-    for group_index, group in enumerate(criteria.groups):
-        ids = [group.id] + [criterion.id for criterion in group.criteria]
-        for criterion_index, criterion in enumerate(group.criteria):
-            location: Location = ("groups", group_index, "criteria", criterion_index, "id")
-            if not criterion.id.startswith(group.id + "."):
-                problems.append(
-                    Problem(
-                        document.path,
-                        document.line_of(location),
-                        dotted(location),
-                        f"'{criterion.id}' does not belong to group {group.id}",
-                        "",
-                    )
-                )
-        for section_index, section in enumerate(group.sections):
-            if section not in ids:
-                location = ("groups", group_index, "sections", section_index)
-                problems.append(
-                    Problem(
-                        document.path,
-                        document.line_of(location),
-                        dotted(location),
-                        f"'{section}' is not a criterion of {group.id}",
-                        "List it under criteria first.",
-                    )
-                )
-        for duplicate in seen & set(ids):
-            location = ("groups", group_index)
-            problems.append(
-                Problem(
-                    document.path,
-                    document.line_of(location),
-                    dotted(location),
-                    f"'{duplicate}' is defined twice",
-                    "",
-                )
-            )
-        seen |= set(ids)
-    return problems
-
-
-def _control_criteria_problems(
-    controls: Iterable[tuple[Document, Control]], criteria: CriteriaFile
-) -> list[Problem]:
-    catalog_ids = {group.id for group in criteria.groups}
-    catalog_ids |= {c.id for group in criteria.groups for c in group.criteria}
-    catalog_ids |= {c.id for category in criteria.scope for c in category.criteria}
-    groups = {group.id for group in criteria.groups}
-
-    problems: list[Problem] = []
-    for document, control in controls:
-        for index, criterion in enumerate(control.criteria):
-            if criterion not in catalog_ids:
-                guess = difflib.get_close_matches(criterion, sorted(catalog_ids), n=1)
-                hint = f"Did you mean '{guess[0]}'? " if guess else ""
-                problems.append(
-                    Problem(
-                        document.path,
-                        document.line_of(("criteria", index)),
-                        f"criteria[{index}]",
-                        f"'{criterion}' is not a criterion in {CRITERIA_FILE}",
-                        f"{hint}Add it there or fix the id.",
-                    )
-                )
-        if control.group_id not in groups:
-            problems.append(
-                Problem(
-                    document.path,
-                    document.line_of(("id",)),
-                    "id",
-                    f"'{control.id}' belongs to {control.group_id}, missing from {CRITERIA_FILE}",
-                    "",
-                )
-            )
-        elif not any(
-            c == control.group_id or c.startswith(control.group_id + ".") for c in control.criteria
-        ):
-            problems.append(
-                Problem(
-                    document.path,
-                    document.line_of(("criteria",)),
-                    "criteria",
-                    f"lists no criterion of its own group {control.group_id}",
-                    f"Add one, e.g. {control.group_id}.1.",
-                )
-            )
-    return problems
-
-
-def _identity_problems(controls: Iterable[tuple[Document, Control]]) -> list[Problem]:
-    problems: list[Problem] = []
-    first_seen: dict[str, Path] = {}
-    for document, control in controls:
-        line = document.line_of(("id",))
-        stem = document.path.stem
-        if stem != control.id and not stem.startswith(control.id + "-"):
-            problems.append(
-                Problem(
-                    document.path,
-                    line,
-                    "id",
-                    f"'{control.id}' does not match the file name '{document.path.name}'",
-                    f"Rename the file to {control.id}.yaml or fix the id.",
-                )
-            )
-        folder = f"cc{control.id.split('.')[0]}"
-        if document.path.parent.name != folder:
-            problems.append(
-                Problem(
-                    document.path,
-                    line,
-                    "id",
-                    f"'{control.id}' is filed under {document.path.parent.name}/",
-                    f"Move it to controls/{folder}/.",
-                )
-            )
-        if control.id in first_seen:
-            problems.append(
-                Problem(
-                    document.path,
-                    line,
-                    "id",
-                    f"'{control.id}' is also the id of {first_seen[control.id]}",
-                    "Each control needs its own id.",
-                )
-            )
-        else:
-            first_seen[control.id] = document.path
-    return problems
-
-
-def _check_problems(
-    controls: Iterable[tuple[Document, Control]], known: Collection[str]
-) -> list[Problem]:
-    problems: list[Problem] = []
-    for document, control in controls:
-        for index, name in enumerate(control.checks):
-            if name in known:
-                continue
-            guess = difflib.get_close_matches(name, sorted(known), n=1)
-            hint = f"Did you mean '{guess[0]}'? " if guess else ""
-            problems.append(
-                Problem(
-                    document.path,
-                    document.line_of(("checks", index)),
-                    f"checks[{index}]",
-                    f"'{name}' is not a known check",
-                    f"{hint}`trustcenter checks` lists them.",
-                )
-            )
-    return problems
 
 
 __all__ = ["COMPANY_FILE", "CRITERIA_FILE", "load_catalog", "shown"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,3 +35,9 @@ class InputError(Exception):
         files = len({problem.file for problem in self.problems})
         noun = "problem" if len(self.problems) == 1 else "problems"
         super().__init__(f"{len(self.problems)} {noun} in {files} file(s)")
+
+
+def did_you_mean(given: str, choices: Iterable[str]) -> str:
+    """The start of a hint naming the choice closest to ``given``, or "" when none is close."""
+    guess = difflib.get_close_matches(given, sorted(choices), n=1)
+    return f"Did you mean '{guess[0]}'? " if guess else ""

@@ -93,13 +93,12 @@ def public_model(sources: Sources) -> PublicTrustCenter:
         public = [c for c in catalog.controls_in(group.id) if c.public]
         if not public:
             continue  # a group with nothing published must not read as "in place" by default
-        states = [sources.assess(control).state for control in public]
+        state = _group_state([sources.assess(control).state for control in public])
         statements = [control.public for control in public if control.public]
         monitored = _monitored(sources, catalog.controls_in(group.id))
         groups.append(
-            PublicGroup(group.id, group.name, group.summary, _group_state(states), statements,
-                        monitored)
-        )  # fmt: skip
+            PublicGroup(group.id, group.name, group.summary, state, statements, monitored)
+        )
 
     scope = [PublicScope(c.name, c.summary, c.required) for c in catalog.criteria.scope]
     run = sources.run

@@ -15,8 +15,17 @@ from generator.history import RunSummary
 WIDTH, HEIGHT = 760, 320
 LEFT, RIGHT, TOP, BOTTOM = 48, 190, 20, 44
 INK = "#8a8f98"
-COLOURS = ["#e6194b", "#3cb44b", "#d4a017", "#4363d8", "#f58231", "#911eb4", "#2fb5c8",
-           "#f032e6", "#8f9b2c"]  # fmt: skip
+COLOURS = [
+    "#e6194b",
+    "#3cb44b",
+    "#d4a017",
+    "#4363d8",
+    "#f58231",
+    "#911eb4",
+    "#2fb5c8",
+    "#f032e6",
+    "#8f9b2c",
+]
 
 
 def trend_svg(history: Sequence[RunSummary], groups: Sequence[tuple[str, int]]) -> str:
@@ -37,8 +46,8 @@ def trend_svg(history: Sequence[RunSummary], groups: Sequence[tuple[str, int]]) 
         "<title>Controls complete per criterion group, run by run</title>",
     ]
     for value in sorted({0, top // 2, top}):
-        parts.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(value):.1f}" '
-                     f'y2="{y(value):.1f}" stroke="{INK}" stroke-opacity="0.35"/>')  # fmt: skip
+        ends = f'x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}"'
+        parts.append(f'<line {ends} stroke="{INK}" stroke-opacity="0.35"/>')
         parts.append(_label(LEFT - 6, y(value) + 4, str(value), anchor="end"))
     parts.append(_label(LEFT, HEIGHT - 24, history[0].info.id[:10] if history else "", "start"))
     if len(history) > 1:
@@ -54,8 +63,8 @@ def trend_svg(history: Sequence[RunSummary], groups: Sequence[tuple[str, int]]) 
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}"/>' for px, py in points
         ]
         legend_y = TOP + 8 + index * 18
-        parts.append(f'<rect x="{WIDTH - RIGHT + 16}" y="{legend_y - 8}" width="10" height="10" '
-                     f'fill="{colour}"/>')  # fmt: skip
+        swatch = f'x="{WIDTH - RIGHT + 16}" y="{legend_y - 8}" width="10" height="10"'
+        parts.append(f'<rect {swatch} fill="{colour}"/>')
         last = history[-1].complete.get(group, 0) if history else 0
         label = f"{group} ({last}/{size})"
         parts.append(_label(WIDTH - RIGHT + 32, legend_y + 1, label, "start"))
@@ -65,5 +74,5 @@ def trend_svg(history: Sequence[RunSummary], groups: Sequence[tuple[str, int]]) 
 
 
 def _label(x: float, y: float, text: str, anchor: str) -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" fill="{INK}" text-anchor="{anchor}">'
-            f"{escape(text)}</text>")  # fmt: skip
+    position = f'x="{x:.1f}" y="{y:.1f}"'
+    return f'<text {position} fill="{INK}" text-anchor="{anchor}">{escape(text)}</text>'

@@ -33,6 +33,10 @@ class Document:
                 return line
         return 1
 
+    def problem(self, location: Location, message: str, hint: str = "") -> Problem:
+        """A problem with the value at ``location``, pointing at its line and field."""
+        return Problem(self.path, self.line_of(location), dotted(location), message, hint)
+
 
 def read_document(path: Path, shown_as: Path) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML file; on a syntax error return no document and the problem."""
@@ -112,6 +116,7 @@ def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 
 
 def dotted(location: Location) -> str:
+    """The location as a field path, e.g. ``evidence[0].kind``."""
     text = ""
     for part in location:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)

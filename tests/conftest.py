@@ -159,17 +159,27 @@ def result(
     )
 
 
+def summary_export(key: str, result: Result, at: dt.datetime) -> Export:
+    """The GetAccountSummary call stored under ``key``, as the engine records it."""
+    return Export(
+        key=key,
+        account=result.account,
+        region=result.region,
+        service="iam",
+        operation="GetAccountSummary",
+        params={"MaxItems": 10},
+        started=at,
+        duration=0.01,
+        response={"SummaryMap": {"AccountMFAEnabled": 1}},
+    )
+
+
 def seed_run(
     runs: Path, results: list[Result], *, demo: bool = False, finished: dt.datetime | None = None
 ) -> Path:
     """Write a complete run folder with one export per result, as `trustcenter collect` does."""
     finished = finished or dt.datetime.now(dt.UTC)
-    exports = {
-        key: Export(key=key, account=r.account, region=r.region, service="iam",
-                    operation="GetAccountSummary", params={"MaxItems": 10}, started=finished,
-                    duration=0.01, response={"SummaryMap": {"AccountMFAEnabled": 1}})
-        for r in results for key in r.exports
-    }  # fmt: skip
+    exports = {key: summary_export(key, r, finished) for r in results for key in r.exports}
     info = RunInfo(
         id=run_id(finished),
         started=finished - dt.timedelta(minutes=1),

@@ -76,8 +76,8 @@ def fingerprint(folder: Path) -> dict[str, str]:
 
 
 def test_the_build_refuses_a_planted_leak_and_keeps_the_previous_site(project):
-    evidence = [{"title": "Zq vault export", "location": "s3://zq-evidence/x.json",
-                 "kind": "config-export", "collected": "2026-11-01"}]  # fmt: skip
+    leaky = {"title": "Zq vault export", "location": "s3://zq-evidence/x.json"}
+    evidence = [leaky | {"kind": "config-export", "collected": "2026-11-01"}]
     project.write_control(control("1.1", owner="Zq Platform Team", evidence=evidence))
     build_sites(project.root, project.site, {})
     before = fingerprint(project.site)

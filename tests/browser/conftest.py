@@ -26,8 +26,8 @@ from generator.checks import registry
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("TRUSTCENTER_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = REPO / "test-artifacts"
-PROJECT_FILES = ("controls", "docs", "overrides", "mkdocs.yml", "mkdocs.base.yml",
-                 "mkdocs.public.yml", "trustcenter.yaml")  # fmt: skip
+PROJECT_FOLDERS = ("controls", "docs", "overrides")
+PROJECT_FILES = ("mkdocs.yml", "mkdocs.base.yml", "mkdocs.public.yml", "trustcenter.yaml")
 CHROMIUM_FLAGS = [
     "--no-sandbox",  # tests run as root in CI, where Chromium's sandbox cannot start
     "--disable-gpu",
@@ -58,12 +58,10 @@ class Served:
 @pytest.fixture(name="sites", scope="session")
 def fixture_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     project = tmp_path_factory.mktemp("project")
+    for name in PROJECT_FOLDERS:
+        shutil.copytree(REPO / name, project / name)
     for name in PROJECT_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, project / name)
-        else:
-            shutil.copy(source, project / name)
+        shutil.copy(REPO / name, project / name)
     build_sites(project, project / "site", registry())
 
     servers = [_serve(project / "site" / audience) for audience in ("internal", "public")]
