@@ -11,27 +11,44 @@ import datetime as dt
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 
 from generator import __version__
 from generator.aws.clients import ClientSettings
-from generator.aws.engine import ResultStatus
+from generator.aws.engine import Progress, Result, ResultStatus
+from generator.aws.organization import ROLE_NAME, parse_shard
 from generator.aws.progress import BarProgress, LineProgress, control_counts, summary
 from generator.build import BuildError, LeakError, build_sites
 from generator.checks import registry
-from generator.cloudformation import collector_template, member_template, template_yaml
-from generator.collect import CollectError, Outcome, Plan, collect_run, plan
+from generator.cloudformation import (
+    DEFAULT_ROLE_NAME,
+    collector_template,
+    member_template,
+    template_yaml,
+)
+from generator.collect import (
+    CollectError,
+    OrgScope,
+    Outcome,
+    Plan,
+    collect_org_run,
+    collect_run,
+    plan,
+)
 from generator.demo import DemoUnavailable, demo_account
 from generator.loader import load_catalog, shown
+from generator.merge import MergeError, merge_runs
 from generator.policy import policy_json, read_only_policy
 from generator.problems import InputError
 from generator.retention import prune_runs
-from generator.runs import RUNS_DIR, latest_run, verify_run
+from generator.runs import RUNS_DIR, Shard, latest_run, verify_run
 from generator.status import DEFAULT_RESULTS_MAX_AGE
 
 logger = logging.getLogger(__name__)
@@ -195,6 +212,40 @@ def list_checks() -> None:
     help="Collect from a seeded demo account on a local moto server; needs no credentials.",
 )
 @click.option("--fail-on-findings", is_flag=True, help="Exit 1 when any result failed.")
+@click.option(
+    "--org",
+    is_flag=True,
+    help="Collect every active account of the AWS Organization, from its management account "
+    "or a delegated administrator, through --role-name in each.",
+)
+@click.option(
+    "--role-name",
+    metavar="NAME",
+    default=None,
+    help="With --org: the read-only role to assume in each account (the member template's "
+    f"default is {DEFAULT_ROLE_NAME}).",
+)
+@click.option(
+    "--accounts",
+    metavar="LIST",
+    default=None,
+    help="With --org: only these comma-separated account ids.",
+)
+@click.option(
+    "--shard",
+    metavar="I/N",
+    default=None,
+    callback=lambda ctx, param, value: _shard_option(value),
+    help="With --org: only the accounts of shard I of N (1 <= I <= N), for one CI job each; "
+    "trustcenter merge joins the shard runs.",
+)
+@click.option(
+    "--account-workers",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="With --org: how many accounts are collected at once, each with --workers units.",
+)
 def collect(
     root: Path,
     out: Path | None,
@@ -204,24 +255,71 @@ def collect(
     workers: int,
     demo: bool,
     fail_on_findings: bool,
+    org: bool,
+    role_name: str | None,
+    accounts: str | None,
+    shard: Shard | None,
+    account_workers: int,
 ) -> None:
     """Run the checks the controls name against AWS and write a new run folder of evidence."""
-    if demo and (profile or role_arn):
-        raise click.UsageError("--demo brings its own account; drop --profile and --role-arn.")
+    if demo and (profile or role_arn or org):
+        raise click.UsageError("--demo brings its own account; drop --profile, --role-arn, --org.")
+    scope = _org_scope(org, role_name, accounts, shard, account_workers, role_arn)
     planned = _or_exit(lambda: plan(root, registry()))
-    wanted = [name.strip() for name in (regions or "").split(",") if name.strip()] or None
+    wanted = _listed(regions)
     runs = out or root / RUNS_DIR
     started = time.perf_counter()
 
+    settings = ClientSettings(profile=profile, role_arn=role_arn)
     if demo:
         outcome = _or_exit(lambda: _collect_demo(planned, runs, wanted, workers))
+    elif scope is not None:
+        run_org = partial(collect_org_run, planned, settings, runs, scope, wanted, workers)
+        outcome = _or_exit(lambda: _collect(run_org))
     else:
-        settings = ClientSettings(profile=profile, role_arn=role_arn)
-        outcome = _or_exit(lambda: _collect(planned, settings, runs, wanted, workers, False))
+        run_one = partial(collect_run, planned, settings, runs, wanted, workers, False)
+        outcome = _or_exit(lambda: _collect(run_one))
 
     _report(planned, outcome, time.perf_counter() - started)
     if fail_on_findings and any(r.status is ResultStatus.FAIL for r in outcome.results):
         sys.exit(FINDINGS)
+
+
+@main.command()
+@root_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Where the merged run folder goes.  [default: ROOT/{RUNS_DIR.as_posix()}]",
+)
+@click.argument(
+    "runs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+def merge(root: Path, out: Path | None, runs: tuple[Path, ...]) -> None:
+    """Join shard runs (collect --org --shard I/N) into one new, verified run folder."""
+    try:
+        merged = merge_runs(runs, out or root / RUNS_DIR)
+    except MergeError as error:
+        for problem in error.problems:
+            click.echo(f"Error: {problem}", err=True)
+        sys.exit(BAD_INPUT)
+
+    info, shards = merged.info, merged.shards
+    if shards.missing:
+        click.echo(
+            f"Warning: shard(s) {_joined(shards.missing)} of {shards.count} are missing; the "
+            f"merged run holds shard(s) {_joined([run.index for run in shards.runs])} and "
+            "records which.",
+            err=True,
+        )
+    click.echo(
+        f"Run {info.id}: merged {len(shards.runs)} of {shards.count} shard run(s) of "
+        f"Organization {info.organization}: {len(merged.results)} results in "
+        f"{len(info.accounts)} account(s) and {len(info.regions)} region(s): "
+        f"{_tally(merged.results)}."
+    )
+    click.echo(f"Evidence written to {shown(merged.path)}")
 
 
 @main.command("iam-policy")
@@ -242,38 +340,93 @@ def iam_policy(template: str | None) -> None:
     click.echo(template_yaml(make(read_only_policy(checks))), nl=False)
 
 
+def _shard_option(value: str | None) -> Shard | None:
+    try:
+        return None if value is None else parse_shard(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+
+
+def _org_scope(
+    org: bool,
+    role_name: str | None,
+    accounts: str | None,
+    shard: Shard | None,
+    account_workers: int,
+    role_arn: str | None,
+) -> OrgScope | None:
+    """Return the Organization scope the options ask for, None without --org; exit 2 on misuse."""
+    context = click.get_current_context()
+    given = [
+        f"--{name.replace('_', '-')}"
+        for name in ("role_name", "accounts", "shard", "account_workers")
+        if context.get_parameter_source(name) is ParameterSource.COMMANDLINE
+    ]
+    if not org:
+        if given:
+            verb = "needs" if len(given) == 1 else "need"
+            raise click.UsageError(f"{', '.join(given)} {verb} --org.")
+        return None
+
+    if role_arn:
+        raise click.UsageError(
+            "--org assumes --role-name in each account; drop --role-arn (--profile picks the "
+            "starting credentials)."
+        )
+    if role_name is None:
+        raise click.UsageError("--org needs --role-name: the read-only role in each account.")
+    if not ROLE_NAME.match(role_name):
+        raise click.BadParameter(
+            f"{role_name!r} is not an IAM role name.", param_hint="--role-name"
+        )
+    wanted = _listed(accounts)
+    if accounts is not None and not wanted:
+        raise click.BadParameter("it names no account.", param_hint="--accounts")
+    return OrgScope(role_name, wanted, shard, account_workers)
+
+
+def _listed(text: str | None) -> list[str] | None:
+    return [name.strip() for name in (text or "").split(",") if name.strip()] or None
+
+
 def _collect_demo(planned: Plan, out: Path, regions: list[str] | None, workers: int) -> Outcome:
     with demo_account() as demo:
-        return _collect(planned, demo.settings, out, regions or demo.regions, workers, True)
+        covered = regions or demo.regions
+        return _collect(partial(collect_run, planned, demo.settings, out, covered, workers, True))
 
 
-def _collect(
-    planned: Plan,
-    settings: ClientSettings,
-    out: Path,
-    regions: list[str] | None,
-    workers: int,
-    demo: bool,
-) -> Outcome:
+def _collect(run: Callable[[Progress], Outcome]) -> Outcome:
     progress = BarProgress(Console(stderr=True)) if sys.stderr.isatty() else LineProgress(_log)
     with progress:
-        return collect_run(planned, settings, out, regions, workers, demo, progress)
+        return run(progress)
 
 
 def _report(planned: Plan, outcome: Outcome, seconds: float) -> None:
     rows = control_counts(outcome.results, planned.order)
     click.echo(summary(rows, terminal=sys.stderr.isatty()), nl=False)
 
-    counts = {status: sum(r.status is status for r in outcome.results) for status in ResultStatus}
     info = outcome.info
     click.echo(
         f"Run {info.id}: {len(outcome.results)} results of {info.checks} checks in "
         f"{len(info.accounts)} account(s) and {len(info.regions)} region(s): "
-        f"{counts[ResultStatus.PASS]} pass, {counts[ResultStatus.FAIL]} fail, "
-        f"{counts[ResultStatus.ERROR]} error, {counts[ResultStatus.NOT_APPLICABLE]} not applicable "
-        f"({seconds:.1f} s)."
+        f"{_tally(outcome.results)} ({seconds:.1f} s)."
     )
+    if info.organization is not None:
+        shard = f", shard {info.shard}" if info.shard else ""
+        click.echo(f"Organization {info.organization}{shard}.")
     click.echo(f"Evidence written to {shown(outcome.path)}")
+
+
+def _tally(results: Sequence[Result]) -> str:
+    counts = {status: sum(r.status is status for r in results) for status in ResultStatus}
+    return (
+        f"{counts[ResultStatus.PASS]} pass, {counts[ResultStatus.FAIL]} fail, "
+        f"{counts[ResultStatus.ERROR]} error, {counts[ResultStatus.NOT_APPLICABLE]} not applicable"
+    )
+
+
+def _joined(items: Sequence[object]) -> str:
+    return ", ".join(str(item) for item in items) or "none"
 
 
 def _log(line: str) -> None:

@@ -2,6 +2,8 @@
 
 The steps: plan (load the catalog and map each named check to its controls), identify the
 account the credentials reach, list its enabled regions, run the checks, write the run folder.
+Over an Organization (``collect_org_run``), the run lists the Organization's active accounts,
+keeps those asked for and in its shard, and runs the checks in each account through its role.
 """
 
 from __future__ import annotations
@@ -16,11 +18,20 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 from generator import __version__
 from generator.aws.clients import ClientFactory, ClientSettings
-from generator.aws.engine import Progress, Result, enabled_regions, run_checks
-from generator.aws.view import ResponseStore
+from generator.aws.engine import Collection, Progress, Result, enabled_regions, run_checks
+from generator.aws.organization import (
+    Organization,
+    UnknownAccounts,
+    choose,
+    collect_accounts,
+    describe_organization,
+    home_regions,
+    role_arn_template,
+)
+from generator.aws.view import Export, ResponseStore
 from generator.checks.base import ApiError, Check
 from generator.loader import load_catalog, shown
-from generator.runs import RunInfo, run_id, write_run
+from generator.runs import RunInfo, Shard, run_id, write_run
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +56,23 @@ class Plan:
 
     order: list[str]
     """Ids of the controls that name checks, in catalog order, for the summary."""
+
+
+@dataclass(frozen=True)
+class OrgScope:
+    """Which accounts of an Organization a run covers, and how it reaches them."""
+
+    role_name: str
+    """The read-only role assumed in each account (the starting account is read directly)."""
+
+    accounts: list[str] | None = None
+    """Only these account ids; None for every active account."""
+
+    shard: Shard | None = None
+    """Only the accounts of this shard; None for all of them."""
+
+    account_workers: int = 4
+    """How many accounts are collected at once."""
 
 
 @dataclass(frozen=True)
@@ -105,8 +133,75 @@ def collect_run(
         demo=demo,
         checks=len(planned.checks),
     )
+    return _written(out, info, results, store.exports())
+
+
+def collect_org_run(
+    planned: Plan,
+    settings: ClientSettings,
+    out: Path,
+    scope: OrgScope,
+    regions: Sequence[str] | None = None,
+    workers: int = 16,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Run the planned checks in the Organization's accounts ``scope`` picks; write a run folder.
+
+    The credentials must be the management account's or a delegated administrator's.
+    """
+    started = datetime.now(UTC)
+    role_arn = role_arn_template(scope.role_name)
+    factory = _factory(replace(settings, role_arn=role_arn, own_account_direct=True))
+    caller = _account(factory)
+
+    organization = _organization(factory, caller)
     try:
-        path = write_run(out, info, results, store.exports())
+        accounts = choose(organization, scope.accounts, scope.shard)
+    except UnknownAccounts as error:
+        raise CollectError(str(error)) from error
+    fallback = _home_regions(factory, regions, caller)
+    logger.info(
+        "collecting organization=%s shard=%s accounts=%d",
+        organization.id,
+        scope.shard,
+        len(accounts),
+    )
+
+    collections = collect_accounts(
+        planned.checks,
+        planned.controls,
+        factory,
+        accounts,
+        fallback,
+        regions,
+        workers,
+        scope.account_workers,
+        progress,
+    )
+
+    results = sorted(
+        (result for c in collections for result in c.results),
+        key=lambda r: (r.check, r.account, r.region),
+    )
+    info = RunInfo(
+        id=run_id(started),
+        started=started,
+        finished=datetime.now(UTC),
+        tool_version=__version__,
+        accounts=list(accounts),
+        regions=_covered(collections, regions),
+        demo=False,
+        checks=len(planned.checks),
+        organization=organization.id,
+        shard=scope.shard,
+    )
+    exports = [export for c in collections for export in c.exports]
+    return _written(out, info, results, exports)
+
+
+def _written(out: Path, info: RunInfo, results: list[Result], exports: list[Export]) -> Outcome:
+    try:
+        path = write_run(out, info, results, exports)
     except OSError as error:
         raise CollectError(
             f"Could not write the run folder under {shown(out)}: {error}."
@@ -148,3 +243,40 @@ def _regions(
         )
     logger.info("covering account=%s regions=%s", account, ",".join(covered))
     return covered
+
+
+def _organization(factory: ClientFactory, caller: str) -> Organization:
+    try:
+        return describe_organization(factory)
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code == "AWSOrganizationsNotInUseException":
+            raise CollectError(
+                f"Account {caller} is not in an AWS Organization; drop --org to collect it alone."
+            ) from error
+        raise CollectError(
+            f"Could not list the accounts of the Organization from account {caller}: {error}; "
+            "--org needs the credentials of its management account or of a delegated "
+            "administrator."
+        ) from error
+    except BotoCoreError as error:
+        raise CollectError(f"Could not list the accounts of the Organization: {error}.") from error
+
+
+def _home_regions(factory: ClientFactory, wanted: Sequence[str] | None, caller: str) -> list[str]:
+    try:
+        covered = home_regions(factory, wanted)
+    except (BotoCoreError, ClientError) as error:
+        raise CollectError(f"Could not list the regions of account {caller}: {error}.") from error
+
+    if wanted and not covered:
+        raise CollectError(
+            f"None of the regions asked for ({', '.join(wanted)}) is enabled in account {caller}."
+        )
+    return covered
+
+
+def _covered(collections: Sequence[Collection], wanted: Sequence[str] | None) -> list[str]:
+    """The regions any account's results are in: in the order asked for, else sorted."""
+    union = {region for collection in collections for region in collection.regions}
+    return [region for region in wanted if region in union] if wanted else sorted(union)

@@ -12,8 +12,14 @@ from typing import Any
 
 from generator.checks.base import Check
 
-ENGINE_ACTIONS = ("ec2:DescribeRegions", "sts:GetCallerIdentity")
-"""What the engine calls before any check: the account's identity and its enabled regions."""
+ENGINE_ACTIONS = (
+    "ec2:DescribeRegions",
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "sts:GetCallerIdentity",
+)
+"""What the engine calls before any check: the account's identity and its enabled regions,
+and for ``collect --org`` the Organization and its accounts."""
 
 
 def actions(checks: Iterable[Check]) -> list[str]:

@@ -172,6 +172,7 @@ def internal_values(sources: Sources) -> list[str]:
     if sources.run is not None:
         info = sources.run.info
         values += [*info.accounts, *info.regions, info.id]
+        values += [info.organization] if info.organization else []
         for result in sources.run.results:
             values += [result.reason, *result.exports]
             values += [text for f in result.findings for text in (f.resource, f.reason)]

@@ -5,7 +5,8 @@ A run folder is ``<runs root>/<run id>/`` holding ``results.json`` (schema:
 <Operation>[-<params hash>].json`` (one raw API response each) and ``manifest.json`` (the
 SHA-256 of every other file). It is written into a hidden ``.<run id>.partial`` sibling,
 flushed to disk, and renamed into place last, so a folder with a run id as its name is always
-complete; readers skip the hidden ones an interrupted run leaves behind.
+complete; readers skip the hidden ones an interrupted run leaves behind. A merged run (shard
+runs of an Organization joined) is written the same way, its exports copied byte for byte.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -45,6 +46,37 @@ RUN_ID = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z(-\d+)?$")
 
 
 @dataclass(frozen=True)
+class Shard:
+    """Which of an Organization's shards a run collected: shard ``index`` of ``count``."""
+
+    index: int
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class ShardRun:
+    """One shard run a merged run was made from."""
+
+    index: int
+    run_id: str
+    manifest_sha256: str
+    """The SHA-256 of the shard run's manifest.json, which fixes every file it held."""
+
+
+@dataclass(frozen=True)
+class Shards:
+    """The shard runs a merged run joins, and the shards it lacks."""
+
+    count: int
+    runs: list[ShardRun]
+    missing: list[int]
+    """Indexes of the shards no merged run collected."""
+
+
+@dataclass(frozen=True)
 class RunInfo:
     """What a run covered and when, as ``results.json`` states it."""
 
@@ -61,6 +93,15 @@ class RunInfo:
 
     checks: int
     """How many distinct checks ran."""
+
+    organization: str | None = None
+    """The AWS Organization's id for a run over its accounts (``--org``), else None."""
+
+    shard: Shard | None = None
+    """The shard of the Organization's accounts the run collected, or None for all of them."""
+
+    shards: Shards | None = None
+    """For a merged run, the shard runs it joins; None for a run collected directly."""
 
 
 @dataclass(frozen=True)
@@ -95,23 +136,31 @@ def write_run(
     Nothing with a run id as its name appears until every file is on disk. When ``info.id`` is
     taken (two runs in one second), a ``-2``, ``-3``... suffix makes it unique.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    info, partial = _reserve(out, info)
-    final = out / info.id
-    try:
-        files = [_write_json(partial / export_path(e.key), e.to_json()) for e in exports]
-        files.append(_write_json(partial / RESULTS_FILE, results_json(info, results)))
-        _write_json(partial / MANIFEST_FILE, _manifest(partial, files))
-        _sync_folders(partial)
 
-        partial.rename(final)
-        _sync(out)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
+    def write_exports(folder: Path) -> list[Path]:
+        return [_write_json(folder / export_path(e.key), e.to_json()) for e in exports]
 
-    logger.info("wrote run %s: results=%d exports=%d", final, len(results), len(exports))
-    return final
+    return _publish(out, info, results, write_exports)
+
+
+def write_merged_run(
+    out: Path, info: RunInfo, results: Sequence[Result], sources: Sequence[Path]
+) -> Path:
+    """Write a run folder of ``results`` read back from the run folders ``sources``.
+
+    Every export file of every source is copied byte for byte to the same relative path,
+    which must not be taken twice. Written whole or not at all, as :func:`write_run` does.
+    """
+    keyed = [replace(r, exports=[_export_key(path) for path in r.exports]) for r in results]
+
+    def copy_exports(folder: Path) -> list[Path]:
+        return [
+            _copy(file, folder / file.relative_to(source))
+            for source in sources
+            for file in sorted(_files(source / EXPORTS_DIR))
+        ]
+
+    return _publish(out, info, keyed, copy_exports)
 
 
 def results_json(info: RunInfo, results: Sequence[Result]) -> dict[str, Any]:
@@ -126,6 +175,9 @@ def results_json(info: RunInfo, results: Sequence[Result]) -> dict[str, Any]:
         "regions": info.regions,
         "demo": info.demo,
         "checks": info.checks,
+        "organization": info.organization,
+        "shard": None if info.shard is None else asdict(info.shard),
+        "shards": None if info.shards is None else asdict(info.shards),
         "results": [_stored(result) for result in results],
     }
     problems = schema_problems(data)
@@ -166,6 +218,10 @@ def read_run(path: Path) -> Run:
         regions=list(data["regions"]),
         demo=data["demo"],
         checks=data["checks"],
+        # Runs written before Organizations were collected lack these three.
+        organization=data.get("organization"),
+        shard=_shard(data.get("shard")),
+        shards=_shards(data.get("shards")),
     )
     return Run(path, info, [Result.from_json(result) for result in data["results"]])
 
@@ -193,8 +249,51 @@ def verify_run(path: Path) -> list[str]:
     return problems
 
 
+def manifest_sha256(path: Path) -> str:
+    """Return the SHA-256 of the run folder's manifest.json, which fixes all its other files."""
+    return _sha256(path / MANIFEST_FILE)
+
+
+def _publish(
+    out: Path, info: RunInfo, results: Sequence[Result], fill: Callable[[Path], list[Path]]
+) -> Path:
+    """Write a run folder whose exports ``fill`` puts in the folder it is given."""
+    out.mkdir(parents=True, exist_ok=True)
+    info, partial = _reserve(out, info)
+    final = out / info.id
+    try:
+        exports = fill(partial)
+        stored = _write_json(partial / RESULTS_FILE, results_json(info, results))
+        _write_json(partial / MANIFEST_FILE, _manifest(partial, [*exports, stored]))
+        _sync_folders(partial)
+
+        partial.rename(final)
+        _sync(out)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+    logger.info("wrote run %s: results=%d exports=%d", final, len(results), len(exports))
+    return final
+
+
 def _stored(result: Result) -> dict[str, Any]:
     return replace(result, exports=[export_path(key) for key in result.exports]).to_json()
+
+
+def _export_key(path: str) -> str:
+    return path.removeprefix(f"{EXPORTS_DIR}/").removesuffix(".json")
+
+
+def _shard(data: dict[str, Any] | None) -> Shard | None:
+    return None if data is None else Shard(data["index"], data["count"])
+
+
+def _shards(data: dict[str, Any] | None) -> Shards | None:
+    if data is None:
+        return None
+    runs = [ShardRun(run["index"], run["run_id"], run["manifest_sha256"]) for run in data["runs"]]
+    return Shards(data["count"], runs, list(data["missing"]))
 
 
 def _reserve(out: Path, info: RunInfo) -> tuple[RunInfo, Path]:
@@ -221,6 +320,16 @@ def _write_json(path: Path, data: Any) -> Path:
         file.flush()
         os.fsync(file.fileno())
     return path
+
+
+def _copy(source: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # "x": two sources with the same export would otherwise lose one of them silently.
+    with source.open("rb") as reading, target.open("xb") as writing:
+        shutil.copyfileobj(reading, writing)
+        writing.flush()
+        os.fsync(writing.fileno())
+    return target
 
 
 def _manifest(folder: Path, files: Sequence[Path]) -> dict[str, Any]:

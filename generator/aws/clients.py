@@ -20,6 +20,7 @@ import boto3
 from botocore.awsrequest import AWSRequest
 from botocore.client import BaseClient
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 from botocore.model import OperationModel
 from botocore.parsers import ResponseParserError
 
@@ -50,7 +51,14 @@ class ClientSettings:
 
     role_arn: str | None = None
     """A role to assume on top of the base credentials. ``{account}`` is replaced by the
-    account id, so one template reaches the same role in every account."""
+    account id and ``{partition}`` by the home region's partition (``aws``, ``aws-cn``...), so
+    one template reaches the same role in every account."""
+
+    own_account_direct: bool = False
+    """Reach the account the base credentials belong to with those credentials, assuming
+    ``role_arn`` only in the others. For an Organization: the collector role already holds the
+    read-only policy in its own account, and a role cannot assume itself unless it trusts
+    itself."""
 
     endpoint_url: str | None = None
     """An endpoint for every service; None leaves it to boto3, which reads AWS_ENDPOINT_URL."""
@@ -63,6 +71,17 @@ class ClientSettings:
     checks that call them are not applicable rather than in error."""
 
 
+class RoleNotAssumed(Exception):
+    """STS refused (or could not be asked) to let the base credentials into an account."""
+
+    def __init__(self, account: str, role_arn: str, code: str, message: str) -> None:
+        self.account = account
+        self.role_arn = role_arn
+        self.code = code
+        self.message = message
+        super().__init__(f"Could not assume {role_arn} in account {account}: {code}: {message}")
+
+
 class ClientFactory:
     """Create, cache and hand out boto3 clients; safe to share between threads."""
 
@@ -70,26 +89,57 @@ class ClientFactory:
         self.settings = settings or ClientSettings()
         self._base = boto3.Session(profile_name=self.settings.profile)
         self._sessions: dict[str | None, boto3.Session] = {}
+        self._assuming: dict[str | None, threading.Lock] = {}
         self._clients: dict[tuple[str | None, str, str], BaseClient] = {}
         self._caller_account: str | None = None
+        self._sts: Any = None
         # boto3 sessions are not thread-safe while they create clients; the clients are.
         self._lock = threading.RLock()
+        self._identifying = threading.Lock()
 
     def client(self, service: str, region: str, account: str | None = None) -> BaseClient:
         """Return the shared client for ``service`` in ``region`` of ``account``.
 
         ``account`` None means the account the credentials (or the assumed role) belong to.
-        Raises botocore's UnknownServiceError for a service name boto3 does not know.
+        Raises botocore's UnknownServiceError for a service name boto3 does not know, and
+        botocore's errors from STS when the account's role cannot be assumed.
         """
         key = (account, region, service)
         with self._lock:
+            if key in self._clients:
+                return self._clients[key]
+
+        # Assuming a role is a network call: made outside the lock, so one slow account does
+        # not hold up the clients of the others.
+        session = self._session(account)
+        with self._lock:
             if key not in self._clients:
-                self._clients[key] = self._create(service, region, account)
+                self._clients[key] = self._create(session, service, region, account)
             return self._clients[key]
+
+    def reach(self, account: str) -> None:
+        """Assume ``account``'s role now if it needs one; raise :class:`RoleNotAssumed`."""
+        try:
+            self._session(account)
+        except ClientError as error:
+            details = error.response.get("Error", {})
+            code = details.get("Code") or "ClientError"
+            message = (details.get("Message") or str(error)).strip().splitlines()[0]
+            raise RoleNotAssumed(account, self.role_arn(account), code, message) from error
+        except BotoCoreError as error:
+            # Unreachable STS, missing base credentials: the account is just as out of reach.
+            raise RoleNotAssumed(
+                account, self.role_arn(account), type(error).__name__, str(error)
+            ) from error
+
+    def role_arn(self, account: str | None) -> str:
+        """The ARN of the role assumed in ``account``, placeholders filled in."""
+        partition = self._base.get_partition_for_region(self.settings.home_region)
+        return (self.settings.role_arn or "").format(account=account, partition=partition)
 
     def account_id(self) -> str:
         """The id of the account the credentials reach, from STS GetCallerIdentity."""
-        with self._lock:
+        with self._identifying:
             if self._caller_account is None:
                 sts: Any = self.client("sts", self.settings.home_region)
                 self._caller_account = str(sts.get_caller_identity()["Account"])
@@ -105,8 +155,10 @@ class ClientFactory:
         available = self._base.get_available_regions(service, partition)
         return not available or region in available
 
-    def _create(self, service: str, region: str, account: str | None) -> BaseClient:
-        client: BaseClient = self._session(account).client(
+    def _create(
+        self, session: boto3.Session, service: str, region: str, account: str | None
+    ) -> BaseClient:
+        client: BaseClient = session.client(
             service,  # type: ignore[call-overload]
             region_name=region,
             endpoint_url=self.settings.endpoint_url,
@@ -137,23 +189,22 @@ class ClientFactory:
         role_arn = self.settings.role_arn
         if role_arn is None or (account is None and "{account}" in role_arn):
             return self._base
+        if self.settings.own_account_direct and account == self.account_id():
+            return self._base
 
-        if account not in self._sessions:
-            self._sessions[account] = self._assume(account)
-        return self._sessions[account]
+        with self._lock:
+            assuming = self._assuming.setdefault(account, threading.Lock())
+        with assuming:
+            if account not in self._sessions:
+                self._sessions[account] = self._assume(account)
+            return self._sessions[account]
 
     def _assume(self, account: str | None) -> boto3.Session:
-        role_arn = (self.settings.role_arn or "").format(account=account)
+        role_arn = self.role_arn(account)
 
         # A plain AssumeRole lasts an hour by default, far longer than a collection of one
         # account; multi-account runs assume each account's role when they reach it.
-        sts = self._base.client(
-            "sts",
-            region_name=self.settings.home_region,
-            endpoint_url=self.settings.endpoint_url,
-            config=self._config(),
-        )
-        response = sts.assume_role(RoleArn=role_arn, RoleSessionName="trustcenter")
+        response = self._sts_client().assume_role(RoleArn=role_arn, RoleSessionName="trustcenter")
         credentials = response["Credentials"]
         logger.info("assumed role %s", role_arn)
         return boto3.Session(
@@ -161,6 +212,19 @@ class ClientFactory:
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
         )
+
+    def _sts_client(self) -> Any:
+        # Not one of the shared clients: observers see the calls checks and the engine make
+        # with the read-only policy, and AssumeRole is granted to the collector separately.
+        with self._lock:
+            if self._sts is None:
+                self._sts = self._base.client(
+                    "sts",
+                    region_name=self.settings.home_region,
+                    endpoint_url=self.settings.endpoint_url,
+                    config=self._config(),
+                )
+            return self._sts
 
 
 def observe_clients(observer: ClientObserver) -> Callable[[], None]:

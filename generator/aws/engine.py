@@ -112,7 +112,11 @@ class Collection:
 
 
 class Progress(Protocol):
-    """Told how many results a collection will make, then of each one as it is made."""
+    """Told how many results a collection will make, then of each one as it is made.
+
+    A collection over several accounts tells it once per account: each ``begin`` adds to the
+    total.
+    """
 
     def begin(self, total: int) -> None: ...
 
@@ -148,9 +152,8 @@ def run_checks(
 ) -> list[Result]:
     """Run every check once per region (global checks once), ``workers`` units at a time."""
     units: dict[tuple[str, str], list[Check]] = defaultdict(list)
-    for check in checks:
-        for region in [GLOBAL] if check.scope == "global" else regions:
-            units[(region, check.service)].append(check)
+    for check, region in placements(checks, regions):
+        units[(region, check.service)].append(check)
     logger.info(
         "collecting account=%s checks=%d regions=%d units=%d",
         account,
@@ -178,6 +181,46 @@ def run_checks(
     counts = {status: sum(r.status == status for r in results) for status in ResultStatus}
     logger.info("collected account=%s results=%d %s", account, len(results), counts)
     return results
+
+
+def placements(checks: Sequence[Check], regions: Sequence[str]) -> list[tuple[Check, str]]:
+    """Return each (check, region) a collection makes a result for: global checks once."""
+    return [
+        (check, region)
+        for check in checks
+        for region in ([GLOBAL] if check.scope == "global" else regions)
+    ]
+
+
+def unreached(
+    checks: Sequence[Check],
+    controls: Mapping[str, Sequence[str]],
+    account: str,
+    regions: Sequence[str],
+    reason: str,
+    exports: Sequence[str] = (),
+) -> list[Result]:
+    """Return an ``error`` result, for ``reason``, of every check an account would have had.
+
+    ``exports`` are the keys of the failed calls that show why, if any.
+    """
+    now = datetime.now(UTC)
+    results = [
+        Result(
+            check=check.id,
+            controls=list(controls.get(check.id, [])),
+            account=account,
+            region=region,
+            status=ResultStatus.ERROR,
+            reason=reason,
+            findings=[],
+            exports=list(exports),
+            started=now,
+            finished=now,
+        )
+        for check, region in placements(checks, regions)
+    ]
+    return sorted(results, key=lambda r: (r.check, r.account, r.region))
 
 
 def run_check(check: Check, view: LiveView, controls: Mapping[str, Sequence[str]]) -> Result:
@@ -244,9 +287,13 @@ def verdict(check: Check, findings: Sequence[Finding]) -> tuple[ResultStatus, st
 
 
 def enabled_regions(
-    factory: ClientFactory, wanted: Iterable[str] | None = None, store: ResponseStore | None = None
+    factory: ClientFactory,
+    wanted: Iterable[str] | None = None,
+    store: ResponseStore | None = None,
+    account: str | None = None,
 ) -> list[str]:
-    """Return the account's enabled regions, narrowed to ``wanted`` when given.
+    """Return the regions enabled in ``account`` (the credentials' by default), narrowed to
+    ``wanted`` when given.
 
     The DescribeRegions answer becomes an export of ``store`` when one is given.
 
@@ -254,8 +301,16 @@ def enabled_regions(
     fewer regions would look complete.
     """
     store = store or ResponseStore(factory)
-    view = LiveView(store, factory.account_id(), factory.settings.home_region, [])
+    account = account or factory.account_id()
+    view = LiveView(store, account, factory.settings.home_region, [])
     response = view.call("ec2", "DescribeRegions", AllRegions=False)
+    return regions_from(response, wanted, account)
+
+
+def regions_from(
+    response: Mapping[str, Any], wanted: Iterable[str] | None, account: str
+) -> list[str]:
+    """Return the enabled regions a DescribeRegions ``response`` lists, narrowed to ``wanted``."""
     # Filter here rather than with an opt-in-status filter: AllRegions=False already hides
     # opt-in regions that are not enabled, and moto ignores DescribeRegions filters.
     enabled = sorted(
@@ -269,5 +324,5 @@ def enabled_regions(
     requested = list(dict.fromkeys(wanted))
     for region in requested:
         if region not in enabled:
-            logger.warning("region %s is not enabled in this account; skipping it", region)
+            logger.warning("region %s is not enabled in account %s; skipping it", region, account)
     return [region for region in requested if region in enabled]

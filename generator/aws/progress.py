@@ -39,6 +39,9 @@ class BarProgress:
             console=console,
         )
         self._task = self._bar.add_task("Collecting", total=None)
+        self._total = 0
+        # Accounts of an Organization begin from their own threads.
+        self._lock = threading.Lock()
 
     def __enter__(self) -> BarProgress:
         self._bar.start()
@@ -53,7 +56,9 @@ class BarProgress:
         self._bar.stop()
 
     def begin(self, total: int) -> None:
-        self._bar.update(self._task, total=total)
+        with self._lock:
+            self._total += total
+            self._bar.update(self._task, total=self._total)
 
     def advance(self, result: Result) -> None:
         self._bar.update(self._task, advance=1, description=f"{result.check} {result.region}")
@@ -66,6 +71,7 @@ class LineProgress:
         self._echo = echo
         self._done = 0
         self._total = 0
+        self._begun = False
         # Results arrive from the collection's worker threads.
         self._lock = threading.Lock()
 
@@ -81,8 +87,13 @@ class LineProgress:
         return None
 
     def begin(self, total: int) -> None:
-        self._total = total
-        self._echo(f"Collecting {total} results.")
+        with self._lock:
+            self._total += total
+            if self._begun:
+                self._echo(f"Collecting {total} more results ({self._total} in all).")
+            else:
+                self._echo(f"Collecting {total} results.")
+            self._begun = True
 
     def advance(self, result: Result) -> None:
         with self._lock:
@@ -90,7 +101,7 @@ class LineProgress:
             width = len(str(self._total))
             self._echo(
                 f"[{self._done:>{width}}/{self._total}] {result.status:<14} "
-                f"{result.check} {result.region}"
+                f"{result.check} {result.region} {result.account}"
             )
 
 

@@ -34,6 +34,8 @@ def test_actions_are_unique_sorted_and_include_the_engines_own():
         "EC2:DescribeFlowLogs",
         "ec2:DescribeRegions",
         "ec2:DescribeVpcs",
+        "organizations:DescribeOrganization",
+        "organizations:ListAccounts",
         "s3:ListAllMyBuckets",
         "sts:GetCallerIdentity",
     ]
