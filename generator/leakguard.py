@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import ahocorasick
+
 logger = logging.getLogger(__name__)
 
 PATTERNS = {
@@ -62,8 +64,7 @@ def scan(site: Path, internal_values: Iterable[str], allowed: Iterable[str] = ()
     strings that may, such as the published contact address.
     """
     permitted = {value.lower() for value in allowed}
-    values = sorted({v.strip() for v in internal_values if _distinctive(v.strip())}, key=len)
-    value_pattern = _alternation(values)
+    values = _automaton(v.strip() for v in internal_values if _distinctive(v.strip()))
 
     leaks: list[Leak] = []
     for path in sorted(site.rglob("*")):
@@ -77,9 +78,8 @@ def scan(site: Path, internal_values: Iterable[str], allowed: Iterable[str] = ()
                 for found in sorted(set(pattern.findall(text)))
                 if found.lower() not in permitted
             ]
-        if value_pattern is not None:
-            found_values = {match.group(0) for match in value_pattern.finditer(text)}
-            leaks += [Leak(Path(relative), "internal value", f) for f in sorted(found_values)]
+        found_values = _whole_words(values, text) if values is not None else set()
+        leaks += [Leak(Path(relative), "internal value", f) for f in sorted(found_values)]
 
     logger.info("leak guard read %s: %d leaks", site, len(leaks))
     return leaks
@@ -92,12 +92,35 @@ def _distinctive(value: str) -> bool:
     return len(value) >= 15 or (len(value) >= 3 and not value.isalpha())
 
 
-def _alternation(values: list[str]) -> re.Pattern[str] | None:
-    if not values:
+def _automaton(values: Iterable[str]) -> ahocorasick.Automaton | None:
+    # Aho-Corasick finds every one of tens of thousands of values in one pass over a file;
+    # a regular expression alternation would try each value at each position.
+    automaton = ahocorasick.Automaton()
+    for value in values:
+        automaton.add_word(value.lower(), len(value))
+    if len(automaton) == 0:
         return None
-    # Longest first, so a value is reported whole rather than as a shorter one inside it.
-    escaped = "|".join(re.escape(value) for value in reversed(values))
-    return re.compile(rf"(?<!\w)(?:{escaped})(?!\w)", re.IGNORECASE)
+    automaton.make_automaton()
+    return automaton
+
+
+def _whole_words(automaton: ahocorasick.Automaton, text: str) -> set[str]:
+    lowered = text.lower()
+    # Lower-casing can change a string's length (a dotted capital I); then report the match
+    # as lower-cased text rather than slice the original at the wrong place.
+    source = text if len(lowered) == len(text) else lowered
+    found = set()
+    for end, length in automaton.iter(lowered):
+        start = end - length + 1
+        before = lowered[start - 1] if start > 0 else " "
+        after = lowered[end + 1] if end + 1 < len(lowered) else " "
+        if not _word_character(before) and not _word_character(after):
+            found.add(source[start : end + 1])
+    return found
+
+
+def _word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"
 
 
 def _read(path: Path) -> str:
