@@ -116,7 +116,7 @@ def collect_run(
     factory = _factory(settings)
     account = _account(factory)
 
-    store = ResponseStore(factory)
+    store = ResponseStore(factory, workers)
     covered = _regions(factory, regions, store, account)
 
     results = run_checks(

@@ -133,7 +133,7 @@ def collect(
 ) -> Collection:
     """Run ``checks`` in the credentials' account over its enabled regions (or those given)."""
     account = factory.account_id()
-    store = ResponseStore(factory)
+    store = ResponseStore(factory, workers)
     covered = enabled_regions(factory, regions, store)
 
     results = run_checks(checks, controls, store, account, covered, workers, progress)

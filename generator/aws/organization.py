@@ -174,7 +174,7 @@ def collect_account(
         results = unreached(checks, controls, account, fallback_regions, str(error))
         return Collection(account, list(fallback_regions), _told(results, progress), [])
 
-    store = ResponseStore(factory)
+    store = ResponseStore(factory, workers)
     try:
         covered = enabled_regions(factory, wanted, store, account)
     except ApiError as error:

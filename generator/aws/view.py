@@ -15,6 +15,8 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from http import HTTPStatus
@@ -51,6 +53,8 @@ S3 Control is here because its settings (account public access block) are accoun
 
 PARSE_DETAIL_CHARS = 200
 ERROR_MESSAGE_CHARS = 500
+DEFAULT_PARALLEL = 16
+"""How many prefetched requests a run keeps in flight at once, besides the checks' own."""
 
 
 class ServiceUnavailable(ApiError):
@@ -139,10 +143,14 @@ class _Entry:
 class ResponseStore:
     """The run's shared cache of exports, with one in-flight request per key."""
 
-    def __init__(self, factory: ClientFactory) -> None:
+    def __init__(self, factory: ClientFactory, parallel: int = DEFAULT_PARALLEL) -> None:
         self.factory = factory
         self._entries: dict[str, _Entry] = {}
         self._lock = threading.Lock()
+        # Prefetching threads of every check share these slots, so however many checks fan
+        # out at once, the extra requests in flight stay within one bound.
+        self._slots = threading.BoundedSemaphore(parallel)
+        self.parallel = parallel
 
     def fetch(self, call: Call) -> Export:
         """Return the export for ``call``, making the request only if no thread has yet."""
@@ -153,6 +161,25 @@ class ResponseStore:
             if entry.export is None:
                 entry.export = self._request(call)
             return entry.export
+
+    def prefetch(self, calls: Sequence[Call]) -> None:
+        """Fetch ``calls`` side by side into the store; failures wait in it for whoever asks.
+
+        A check that needs one response per resource (per user, key, bucket or region) asks
+        for them all here first, so they travel concurrently instead of one after another.
+        """
+        with self._lock:
+            pending = [call for call in calls if call.key not in self._entries]
+        if len(pending) < 2:
+            return
+
+        def fetch(call: Call) -> None:
+            with self._slots:
+                self.fetch(call)
+
+        with ThreadPoolExecutor(min(len(pending), self.parallel), "prefetch") as pool:
+            for future in [pool.submit(fetch, call) for call in pending]:
+                future.result()
 
     def exports(self) -> list[Export]:
         """Every export fetched so far, in key order."""
@@ -257,6 +284,31 @@ class LiveView:
         if not self.store.factory.offers(service, self.region):
             raise ServiceNotInRegion(service, operation, self.region)
         return Call(self.account, self.region, self.region, service, operation, params)
+
+    def prefetch(
+        self,
+        service: str,
+        operation: str,
+        params: Iterable[dict[str, Any]] = ({},),
+        regions: Iterable[str] | None = None,
+    ) -> None:
+        """Fetch many calls of one operation concurrently, for the calls that follow.
+
+        One call per parameter set, in this view's region or in each of ``regions``. Nothing
+        is returned and nothing raises here: each response (or failure) is waiting when the
+        check then asks for it with :meth:`call`.
+        """
+        views = [self] if regions is None else [self.in_region(region) for region in regions]
+        # Read once: a generator of parameter sets would be spent after the first region.
+        sets = list(params)
+        calls = []
+        for view in views:
+            for each in sets:
+                try:
+                    calls.append(view._place(service, operation, dict(each)))
+                except (ServiceUnavailable, ServiceNotInRegion):
+                    continue  # the call itself will say so, when the check makes it
+        self.store.prefetch(calls)
 
     def regions(self) -> list[str]:
         """The regions this run covers."""

@@ -42,8 +42,11 @@ def active_assessments(view: AwsView) -> list[dict[str, Any]]:
 
 def soc2_assessment_arns(view: AwsView) -> list[str]:
     """Return the ARNs of the region's active assessments built on a SOC 2 framework."""
+    listed = active_assessments(view)
+    view.prefetch("auditmanager", "GetAssessment", [{"assessmentId": i["id"]} for i in listed])
+
     arns = []
-    for item in active_assessments(view):
+    for item in listed:
         assessment = view.call("auditmanager", "GetAssessment", assessmentId=item["id"])
         framework = assessment["assessment"].get("framework", {}).get("metadata", {})
         if any(marker in framework.get("name", "").lower() for marker in SOC2_MARKERS):
@@ -63,6 +66,7 @@ def soc2_assessment_active(view: AwsView) -> list[Finding]:
     ```
     """
     account = view.account
+    view.prefetch("auditmanager", "GetAccountStatus", regions=view.regions())
     statuses = {region: account_status(view.in_region(region)) for region in view.regions()}
     offered = [region for region, status in statuses.items() if status is not None]
     if not offered:
@@ -73,6 +77,7 @@ def soc2_assessment_active(view: AwsView) -> list[Finding]:
         reason = f"Account {account} has not set up Audit Manager in {', '.join(offered)}."
         return [Finding(account, FindingStatus.FAIL, reason)]
 
+    view.prefetch("auditmanager", "ListAssessments", [{"status": "ACTIVE"}], regions=enabled)
     arns = [arn for region in enabled for arn in soc2_assessment_arns(view.in_region(region))]
     if not arns:
         reason = f"Account {account} has no active SOC 2 assessment in {', '.join(enabled)}."

@@ -17,8 +17,12 @@ class BackupPlan:
 
 def backup_plans(view: AwsView) -> list[BackupPlan]:
     """Return the region's backup plans with the regions their rules copy to."""
+    summaries = view.call("backup", "ListBackupPlans").get("BackupPlansList", [])
+    plan_ids = [{"BackupPlanId": summary["BackupPlanId"]} for summary in summaries]
+    view.prefetch("backup", "GetBackupPlan", plan_ids)
+
     plans = []
-    for summary in view.call("backup", "ListBackupPlans").get("BackupPlansList", []):
+    for summary in summaries:
         plan_id = summary["BackupPlanId"]
         rules = view.call("backup", "GetBackupPlan", BackupPlanId=plan_id)["BackupPlan"]["Rules"]
         # Vault ARNs read arn:partition:backup:region:account:backup-vault:name.

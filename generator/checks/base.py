@@ -9,7 +9,7 @@ for "no resources, so pass".
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -64,6 +64,20 @@ class AwsView(Protocol):
         Responses are shared: the same (service, operation, params) in the same account and
         region is fetched once per run, whichever check asks first. Raises :class:`ApiError`.
         Global services are called in the account's home region when ``region`` is GLOBAL.
+        """
+        ...
+
+    def prefetch(
+        self,
+        service: str,
+        operation: str,
+        params: Iterable[dict[str, Any]] = ({},),
+        regions: Iterable[str] | None = None,
+    ) -> None:
+        """Fetch one call per parameter set (in each of ``regions``) concurrently, ahead.
+
+        For checks that need one response per resource: the later :meth:`call` of each is
+        answered from what was fetched. Never raises; failures surface from :meth:`call`.
         """
         ...
 

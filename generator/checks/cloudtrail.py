@@ -38,6 +38,7 @@ class Trail:
 
 def trails(view: AwsView) -> list[Trail]:
     """Return every trail visible from the run's regions, each once, in ARN order."""
+    view.prefetch("cloudtrail", "DescribeTrails", regions=view.regions())
     found: dict[str, Trail] = {}
     for region in view.regions():
         response = view.in_region(region).call("cloudtrail", "DescribeTrails")
@@ -54,6 +55,16 @@ def trails(view: AwsView) -> list[Trail]:
                 ),
             )
     return [found[arn] for arn in sorted(found)]
+
+
+def prefetch_by_trail(view: AwsView, operation: str, name: str, listed: list[Trail]) -> None:
+    """Fetch ``operation`` ahead for each of ``listed``, by ARN as parameter ``name``.
+
+    Each trail is asked about in its home region, where the per-trail calls ask too.
+    """
+    for region in sorted({trail.home_region for trail in listed}):
+        params = [{name: trail.arn} for trail in listed if trail.home_region == region]
+        view.in_region(region).prefetch("cloudtrail", operation, params)
 
 
 def is_logging(view: AwsView, trail: Trail) -> bool:
@@ -86,7 +97,9 @@ def multi_region_trail_logging(view: AwsView) -> list[Finding]:
     ```
     """
     account = view.account
-    judged = [(trail, trail_gaps(view, trail)) for trail in trails(view) if trail.multi_region]
+    multi_region = [trail for trail in trails(view) if trail.multi_region]
+    prefetch_by_trail(view, "GetTrailStatus", "Name", multi_region)
+    judged = [(trail, trail_gaps(view, trail)) for trail in multi_region]
     if not judged:
         reason = f"Account {account} has no multi-region CloudTrail trail."
         return [Finding(account, FindingStatus.FAIL, reason)]
@@ -148,6 +161,17 @@ def bucket_exposure(view: AwsView, bucket: str) -> list[str]:
     return gaps
 
 
+def prefetch_exposure(view: AwsView, buckets: list[str]) -> None:
+    """Fetch ahead what :func:`bucket_exposure` reads of each of ``buckets``."""
+    params = [{"Bucket": bucket} for bucket in buckets]
+    view.prefetch("s3", "GetBucketPolicyStatus", params)
+    view.prefetch("s3", "GetBucketAcl", params)
+
+    # The public access block is read only where the ACL grants something to the public.
+    granted = [each for each in params if public_acl_grants(view, each["Bucket"])]
+    view.prefetch("s3", "GetPublicAccessBlock", granted)
+
+
 def trail_bucket_not_public(view: AwsView) -> list[Finding]:
     """Every bucket CloudTrail delivers to is neither public nor readable by every AWS account.
 
@@ -166,6 +190,7 @@ def trail_bucket_not_public(view: AwsView) -> list[Finding]:
         reason = f"Account {account} has no CloudTrail trail delivering logs to S3."
         return [Finding(account, FindingStatus.FAIL, reason)]
 
+    prefetch_exposure(view, buckets)
     findings = []
     for bucket in buckets:
         gaps = bucket_exposure(view, bucket)
@@ -208,7 +233,11 @@ def data_events_logged(view: AwsView) -> list[Finding]:
     ```
     """
     account = view.account
-    recorded = {t.arn: data_event_types(view, t) for t in trails(view) if is_logging(view, t)}
+    listed = trails(view)
+    prefetch_by_trail(view, "GetTrailStatus", "Name", listed)
+    recording = [trail for trail in listed if is_logging(view, trail)]
+    prefetch_by_trail(view, "GetEventSelectors", "TrailName", recording)
+    recorded = {trail.arn: data_event_types(view, trail) for trail in recording}
     recorders = {
         kind: [arn for arn, types in recorded.items() if resource_type in types]
         for resource_type, kind in DATA_EVENT_KINDS.items()

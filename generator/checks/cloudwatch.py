@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from generator.checks.base import AwsView, Check, Finding, FindingStatus
-from generator.checks.cloudtrail import is_logging, trails
+from generator.checks.cloudtrail import is_logging, prefetch_by_trail, trails
 from generator.checks.events import is_sns_topic
 
 
@@ -173,13 +173,23 @@ def log_group_location(arn: str) -> tuple[str, str]:
 
 def monitored_log_groups(view: AwsView) -> list[str]:
     """Return the ARNs of the log groups that logging multi-region trails deliver to."""
+    delivering = [trail for trail in trails(view) if trail.multi_region and trail.log_group_arn]
+    prefetch_by_trail(view, "GetTrailStatus", "Name", delivering)
     return sorted(
         {
             trail.log_group_arn
-            for trail in trails(view)
-            if trail.multi_region and trail.log_group_arn and is_logging(view, trail)
+            for trail in delivering
+            if trail.log_group_arn and is_logging(view, trail)
         }
     )
+
+
+def prefetch_metric_filters(view: AwsView, log_group_arns: list[str]) -> None:
+    """Fetch ahead the metric filters of each of ``log_group_arns``, in its own region."""
+    located = [log_group_location(arn) for arn in log_group_arns]
+    for region in sorted({region for region, _ in located}):
+        params = [{"logGroupName": name} for where, name in located if where == region]
+        view.in_region(region).prefetch("logs", "DescribeMetricFilters", params)
 
 
 def metric_filters(view: AwsView, log_group_arn: str) -> list[MetricFilter]:
@@ -268,8 +278,11 @@ def cis_monitoring_alarms(view: AwsView) -> list[Finding]:
             for item in MONITORING_ITEMS
         ]
 
+    prefetch_metric_filters(view, log_groups)
     filters = [f for arn in log_groups for f in metric_filters(view, arn)]
-    alarmed = {region: notifying_metrics(view, region) for region in {f.region for f in filters}}
+    regions = sorted({f.region for f in filters})
+    view.prefetch("cloudwatch", "DescribeAlarms", regions=regions)
+    alarmed = {region: notifying_metrics(view, region) for region in regions}
     return [judge_item(item, filters, alarmed) for item in MONITORING_ITEMS]
 
 

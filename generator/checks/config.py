@@ -103,6 +103,7 @@ def aggregator_all_regions(view: AwsView) -> list[Finding]:
     ```
     """
     account, wanted = view.account, set(view.regions())
+    view.prefetch("config", "DescribeConfigurationAggregators", regions=view.regions())
     found = [a for region in view.regions() for a in aggregators(view.in_region(region))]
     if not found:
         reason = f"Account {account} has no AWS Config aggregator."
@@ -169,6 +170,7 @@ def rules_deployed(view: AwsView) -> list[Finding]:
 def managed_rule_deployed(view: AwsView, identifier: str) -> list[Finding]:
     """Return findings on the AWS managed Config rule ``identifier`` in the run's regions."""
     account, regions = view.account, view.regions()
+    view.prefetch("config", "DescribeConfigRules", regions=regions)
     found = [
         (region, rule)
         for region in regions

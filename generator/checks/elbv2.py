@@ -29,12 +29,12 @@ def load_balancers(view: AwsView) -> list[dict[str, Any]]:
 
 def encrypted_listeners(view: AwsView) -> list[Listener]:
     """Return every HTTPS or TLS listener of the region's load balancers."""
+    balancers = [{"LoadBalancerArn": b["LoadBalancerArn"]} for b in load_balancers(view)]
+    view.prefetch("elbv2", "DescribeListeners", balancers)
     listeners = [
         listener
-        for balancer in load_balancers(view)
-        for listener in view.call(
-            "elbv2", "DescribeListeners", LoadBalancerArn=balancer["LoadBalancerArn"]
-        ).get("Listeners", [])
+        for params in balancers
+        for listener in view.call("elbv2", "DescribeListeners", **params).get("Listeners", [])
     ]
     return [
         Listener(item["ListenerArn"], item.get("Port", 0), item.get("SslPolicy", ""))

@@ -110,7 +110,9 @@ def rule_gaps(view: AwsView, rule: Rule, sns_only: bool) -> list[str]:
 def judge_rules(view: AwsView, sns_only: bool) -> list[Finding]:
     """Return pass findings for the rules that route HIGH and CRITICAL findings, or failures."""
     account, region = view.account, view.region
-    judged = [(rule, rule_gaps(view, rule, sns_only)) for rule in guardduty_rules(view)]
+    rules = guardduty_rules(view)
+    view.prefetch("events", "ListTargetsByRule", [{"Rule": rule.name} for rule in rules])
+    judged = [(rule, rule_gaps(view, rule, sns_only)) for rule in rules]
     if not judged:
         reason = f"Account {account} has no enabled EventBridge rule for GuardDuty in {region}."
         return [Finding(account, FindingStatus.FAIL, reason)]

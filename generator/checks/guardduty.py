@@ -7,10 +7,11 @@ from generator.checks.base import AwsView, Check, Finding, FindingStatus
 
 def detector_statuses(view: AwsView) -> dict[str, str]:
     """Return the status (ENABLED or DISABLED) of each detector in the view's region, by id."""
-    response = view.call("guardduty", "ListDetectors")
+    detector_ids = view.call("guardduty", "ListDetectors").get("DetectorIds", [])
+    view.prefetch("guardduty", "GetDetector", [{"DetectorId": each} for each in detector_ids])
     return {
         detector_id: view.call("guardduty", "GetDetector", DetectorId=detector_id)["Status"]
-        for detector_id in response.get("DetectorIds", [])
+        for detector_id in detector_ids
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from generator.checks.base import ApiError, AwsView, Check, Finding, FindingStatus
 
@@ -135,6 +136,11 @@ def users(view: AwsView) -> list[User]:
     return [User(u["UserName"], u["Arn"], _moment(u.get("PasswordLastUsed"))) for u in listed]
 
 
+def by_user(listed: list[User]) -> list[dict[str, Any]]:
+    """Return the parameters of one per-user call for each of ``listed``, for prefetching."""
+    return [{"UserName": user.name} for user in listed]
+
+
 def password_created(view: AwsView, user: User) -> datetime | None:
     """Return when ``user``'s console password was set, or None when the user has none."""
     try:
@@ -255,11 +261,13 @@ def console_user_mfa_enabled(view: AwsView) -> list[Finding]:
     checks: [iam_console_user_mfa_enabled]
     ```
     """
-    findings = []
-    for user in users(view):
-        if password_created(view, user) is None:
-            continue
+    listed = users(view)
+    view.prefetch("iam", "GetLoginProfile", by_user(listed))
+    console = [user for user in listed if password_created(view, user) is not None]
+    view.prefetch("iam", "ListMFADevices", by_user(console))
 
+    findings = []
+    for user in console:
         if has_mfa_device(view, user):
             reason = f"Console user {user.name} has an MFA device."
             findings.append(Finding(user.arn, FindingStatus.PASS, reason))
@@ -276,8 +284,11 @@ def user_console_password_absent(view: AwsView) -> list[Finding]:
     checks: [iam_user_console_password_absent]
     ```
     """
+    listed = users(view)
+    view.prefetch("iam", "GetLoginProfile", by_user(listed))
+
     findings = []
-    for user in users(view):
+    for user in listed:
         if password_created(view, user) is None:
             reason = f"User {user.name} has no console password."
             findings.append(Finding(user.arn, FindingStatus.PASS, reason))
@@ -294,8 +305,12 @@ def user_direct_policies_absent(view: AwsView) -> list[Finding]:
     checks: [iam_user_direct_policies_absent]
     ```
     """
+    listed = users(view)
+    view.prefetch("iam", "ListUserPolicies", by_user(listed))
+    view.prefetch("iam", "ListAttachedUserPolicies", by_user(listed))
+
     findings = []
-    for user in users(view):
+    for user in listed:
         policies = direct_policies(view, user)
         if policies:
             reason = f"User {user.name} has policies of its own: {', '.join(policies)}."
@@ -331,8 +346,11 @@ def access_key_rotated(view: AwsView) -> list[Finding]:
     ```
     """
     now = datetime.now(UTC)
+    listed = users(view)
+    view.prefetch("iam", "ListAccessKeys", by_user(listed))
+
     findings = []
-    for user in users(view):
+    for user in listed:
         for key in access_keys(view, user):
             if not key.active:
                 continue
@@ -352,8 +370,14 @@ def user_unused_credentials_absent(view: AwsView) -> list[Finding]:
     ```
     """
     now = datetime.now(UTC)
+    listed = users(view)
+    view.prefetch("iam", "GetLoginProfile", by_user(listed))
+    view.prefetch("iam", "ListAccessKeys", by_user(listed))
+    active = [key for user in listed for key in access_keys(view, user) if key.active]
+    view.prefetch("iam", "GetAccessKeyLastUsed", [{"AccessKeyId": key.id} for key in active])
+
     findings = []
-    for user in users(view):
+    for user in listed:
         stale = stale_credentials(view, user, now)
         if stale:
             reason = f"User {user.name} has unused credentials: {'; '.join(stale)}."

@@ -33,6 +33,7 @@ class Key:
 def keys(view: AwsView) -> list[Key]:
     """Return every KMS key of the view's region, customer and AWS managed alike."""
     listed = view.call("kms", "ListKeys").get("Keys", [])
+    view.prefetch("kms", "DescribeKey", [{"KeyId": k["KeyId"]} for k in listed])
     described = [view.call("kms", "DescribeKey", KeyId=k["KeyId"])["KeyMetadata"] for k in listed]
     return [
         Key(
@@ -63,8 +64,11 @@ def cmk_rotation_enabled(view: AwsView) -> list[Finding]:
     checks: [kms_cmk_rotation_enabled]
     ```
     """
+    rotatable = [k for k in keys(view) if k.can_rotate]
+    view.prefetch("kms", "GetKeyRotationStatus", [{"KeyId": k.id} for k in rotatable])
+
     findings = []
-    for key in [k for k in keys(view) if k.can_rotate]:
+    for key in rotatable:
         if rotation_enabled(view, key):
             reason = f"KMS key {key.id} rotates automatically."
             findings.append(Finding(key.arn, FindingStatus.PASS, reason))

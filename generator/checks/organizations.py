@@ -55,12 +55,12 @@ def guardrails(view: AwsView) -> list[Guardrail]:
     AWS managed SCPs (FullAWSAccess) allow everything, so they are no guardrail.
     """
     listed = view.call("organizations", "ListPolicies", Filter=SCP).get("Policies", [])
+    customer = [policy for policy in listed if not policy.get("AwsManaged", False)]
+    policy_ids = [{"PolicyId": policy["Id"]} for policy in customer]
+    view.prefetch("organizations", "ListTargetsForPolicy", policy_ids)
 
     attached = []
-    for policy in listed:
-        if policy.get("AwsManaged", False):
-            continue
-
+    for policy in customer:
         response = view.call("organizations", "ListTargetsForPolicy", PolicyId=policy["Id"])
         targets = [target["TargetId"] for target in response.get("Targets", [])]
         if targets:

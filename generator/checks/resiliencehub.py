@@ -55,6 +55,7 @@ def app_assessed(view: AwsView) -> list[Finding]:
         reason = f"Account {account} has no Resilience Hub applications assessed in {region}."
         return [Finding(account, FindingStatus.FAIL, reason)]
 
+    view.prefetch("resiliencehub", "ListAppAssessments", [{"appArn": a["appArn"]} for a in apps])
     findings = []
     for app in apps:
         arn, name = app["appArn"], app["name"]

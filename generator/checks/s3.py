@@ -83,8 +83,11 @@ def bucket_secure_transport_required(view: AwsView) -> list[Finding]:
     checks: [s3_bucket_secure_transport_required]
     ```
     """
+    buckets = bucket_names(view)
+    view.prefetch("s3", "GetBucketPolicy", [{"Bucket": bucket} for bucket in buckets])
+
     findings = []
-    for bucket in bucket_names(view):
+    for bucket in buckets:
         policy = bucket_policy(view, bucket)
         if policy is None:
             reason = f"Bucket {bucket} has no bucket policy, so it accepts requests over HTTP."

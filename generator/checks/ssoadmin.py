@@ -43,6 +43,7 @@ def instance_active(view: AwsView) -> list[Finding]:
     ```
     """
     account = view.account
+    view.prefetch("sso-admin", "ListInstances", regions=view.regions())
     found = [instance for region in view.regions() for instance in instances(view, region)]
     if found:
         return [

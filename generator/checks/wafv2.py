@@ -33,8 +33,11 @@ def alb_web_acl_associated(view: AwsView) -> list[Finding]:
     checks: [wafv2_alb_web_acl_associated]
     ```
     """
+    arns = public_application_load_balancers(view)
+    view.prefetch("wafv2", "GetWebACLForResource", [{"ResourceArn": arn} for arn in arns])
+
     findings = []
-    for arn in public_application_load_balancers(view):
+    for arn in arns:
         acl = web_acl(view, arn)
         if acl is None:
             reason = f"Internet-facing load balancer {arn} has no AWS WAF web ACL."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 import time
@@ -283,3 +284,151 @@ def test_an_unparseable_answer_becomes_an_api_error(aws, fake_endpoint, account)
         view_on(server, account).call("ec2", "DescribeVpcs")
 
     assert raised.value.code == "ResponseParserError"
+
+
+def names(count):
+    return [f"user-{number:02d}" for number in range(count)]
+
+
+def test_prefetch_makes_each_call_once_and_later_calls_are_answered_from_the_store(
+    seed, factory, account
+):
+    iam = seed("iam")
+    for name in names(3):
+        iam.create_user(UserName=name)
+    sent = count_requests(factory, "iam", "us-east-1", account, "ListAccessKeys")
+    view = LiveView(ResponseStore(factory), account, GLOBAL, ["us-east-1"])
+
+    view.prefetch("iam", "ListAccessKeys", [{"UserName": name} for name in names(3)])
+    view.prefetch("iam", "ListAccessKeys", [{"UserName": name} for name in names(3)])
+    answers = [view.call("iam", "ListAccessKeys", UserName=name) for name in names(3)]
+
+    assert len(sent) == 3
+    assert [answer["AccessKeyMetadata"] for answer in answers] == [[], [], []]
+
+
+def test_prefetch_in_regions_calls_each_region_with_every_parameter_set(factory, account):
+    view = LiveView(ResponseStore(factory), account, GLOBAL, [])
+    groups = ({"GroupNames": [name]} for name in ["default"])
+
+    view.prefetch("ec2", "DescribeSecurityGroups", groups, regions=["us-east-1", "eu-west-1"])
+
+    params = {"GroupNames": ["default"]}
+    assert [e.key for e in view.store.exports()] == [
+        export_key(account, region, "ec2", "DescribeSecurityGroups", params)
+        for region in ["eu-west-1", "us-east-1"]
+    ]
+
+
+DELAY = 0.2
+"""Seconds the slow proxy adds to each request."""
+
+
+class SlowProxy(ThreadingHTTPServer):
+    """Forwards every request to moto after ``delay`` seconds, as a far-away endpoint would."""
+
+    daemon_threads = True
+    # The default backlog of 5 drops some of ten simultaneous connections, whose clients
+    # then retry a second later.
+    request_queue_size = 64
+
+    def __init__(self, upstream, delay):
+        super().__init__(("127.0.0.1", 0), SlowHandler)
+        self.upstream = urlsplit(upstream)
+        self.delay = delay
+        self.requests = 0
+        self.lock = threading.Lock()
+
+
+class SlowHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.server.lock:
+            self.server.requests += 1
+        time.sleep(self.server.delay)
+
+        upstream = self.server.upstream
+        connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
+        try:
+            connection.request("POST", self.path, body, dict(self.headers.items()))
+            answer = connection.getresponse()
+            reply = answer.read()
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.getheader("Content-Type", "text/xml"))
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+        finally:
+            connection.close()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(name="slow_proxy")
+def fixture_slow_proxy(aws):
+    """A proxy on 127.0.0.1 that adds DELAY seconds to every request it forwards to moto."""
+    proxy = SlowProxy(aws, DELAY)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    yield proxy
+    proxy.shutdown()
+    proxy.server_close()
+    thread.join()
+
+
+def test_prefetched_calls_travel_side_by_side(seed, slow_proxy, account):
+    iam = seed("iam")
+    for name in names(10):
+        iam.create_user(UserName=name)
+    endpoint = f"http://127.0.0.1:{slow_proxy.server_address[1]}"
+    factory = ClientFactory(ClientSettings(endpoint_url=endpoint, max_attempts=1))
+    factory.client("iam", "us-east-1", account)
+    view = LiveView(ResponseStore(factory), account, GLOBAL, ["us-east-1"])
+
+    started = time.monotonic()
+    view.prefetch("iam", "ListAccessKeys", [{"UserName": name} for name in names(10)])
+    took = time.monotonic() - started
+
+    assert slow_proxy.requests == 10
+    # One after another they would take 10 delays; side by side about one. 5 leaves room
+    # for a loaded machine with two cores.
+    assert DELAY <= took < 5 * DELAY
+
+
+def test_a_prefetched_failure_is_raised_by_the_later_call_without_asking_again(
+    seed, factory, account
+):
+    seed("iam").create_user(UserName="with-password")
+    seed("iam").create_login_profile(UserName="with-password", Password="Correct-Horse-9")
+    sent = count_requests(factory, "iam", "us-east-1", account, "GetLoginProfile")
+    view = LiveView(ResponseStore(factory), account, GLOBAL, ["us-east-1"])
+
+    view.prefetch("iam", "GetLoginProfile", [{"UserName": "with-password"}, {"UserName": "gone"}])
+
+    with pytest.raises(ApiError) as raised:
+        view.call("iam", "GetLoginProfile", UserName="gone")
+    assert (raised.value.operation, raised.value.code) == ("GetLoginProfile", "NoSuchEntity")
+    assert view.call("iam", "GetLoginProfile", UserName="with-password")["LoginProfile"]
+    assert len(sent) == 2
+
+
+def test_prefetch_marks_no_export_used_until_the_call(factory, account):
+    view = LiveView(ResponseStore(factory), account, GLOBAL, ["us-east-1", "eu-west-1"])
+
+    view.prefetch("ec2", "GetEbsEncryptionByDefault", regions=["us-east-1", "eu-west-1"])
+
+    assert view.used == []
+    assert len(view.store.exports()) == 2
+    view.in_region("eu-west-1").call("ec2", "GetEbsEncryptionByDefault")
+    assert view.used == [f"{account}/eu-west-1/ec2/GetEbsEncryptionByDefault"]
+
+
+def test_prefetch_where_the_service_is_not_offered_leaves_the_error_to_the_call(factory, account):
+    view = LiveView(ResponseStore(factory), account, GLOBAL, [])
+
+    view.prefetch("bedrock", "ListFoundationModels", regions=["ap-east-1", "us-east-1"])
+
+    with pytest.raises(ApiError) as raised:
+        view.in_region("ap-east-1").call("bedrock", "ListFoundationModels")
+    assert raised.value.code == "ServiceNotInRegion"

@@ -33,8 +33,10 @@ def fixture_factory(monkeypatch, tmp_path):
 @pytest.fixture(name="auditmanager")
 def fixture_auditmanager(factory):
     """Yield (stubber, view): a stubbed us-east-1 client and a global view over REGIONS."""
+    # One prefetch slot: prefetched calls go in list order, the order the Stubber answers in.
+    store = ResponseStore(factory, parallel=1)
     with Stubber(factory.client("auditmanager", "us-east-1", ACCOUNT)) as stubber:
-        yield stubber, LiveView(ResponseStore(factory), ACCOUNT, GLOBAL, REGIONS)
+        yield stubber, LiveView(store, ACCOUNT, GLOBAL, REGIONS)
         stubber.assert_no_pending_responses()
 
 

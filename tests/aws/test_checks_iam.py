@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from botocore.stub import Stubber
 
-from generator.checks.base import FindingStatus
+from generator.aws.view import LiveView, ResponseStore
+from generator.checks.base import GLOBAL, FindingStatus
 from generator.checks.iam import (
     access_key_rotated,
     administrator_access_unattached,
@@ -252,12 +253,16 @@ def test_access_keys_older_than_90_days_fail(factory, view, account):
 
 
 def test_credentials_unused_for_90_days_fail_and_never_used_ones_count_from_creation(
-    factory, view, account
+    factory, account
 ):
     """Stubbed with botocore's Stubber: moto cannot date a credential's creation or last use
     in the past. idle used its password long ago; unused never used its password or key;
-    busy used its old key yesterday and has an old inactive key, which is not judged."""
+    busy used its old key yesterday and has an old inactive key, which is not judged.
+
+    The check prefetches each kind of call for all users at once; a store with one prefetch
+    slot makes them in list order, the order the Stubber hands out its answers in."""
     iam = factory.client("iam", "us-east-1", account)
+    view = LiveView(ResponseStore(factory, parallel=1), account, GLOBAL, ["us-east-1"])
     yesterday = datetime.now(UTC) - timedelta(days=1)
     users = [
         stub_user("idle", account, PasswordLastUsed=LONG_AGO),
@@ -268,29 +273,27 @@ def test_credentials_unused_for_90_days_fail_and_never_used_ones_count_from_crea
 
     with Stubber(iam) as stubber:
         stubber.add_response("list_users", {"Users": users})
-        stubber.add_response(
-            "get_login_profile", {"LoginProfile": {"UserName": "idle", "CreateDate": LONG_AGO}}
+        for name in ("idle", "unused"):
+            profile = {"LoginProfile": {"UserName": name, "CreateDate": LONG_AGO}}
+            stubber.add_response("get_login_profile", profile, {"UserName": name})
+        stubber.add_client_error(
+            "get_login_profile", *no_password, expected_params={"UserName": "busy"}
         )
-        stubber.add_response("list_access_keys", {"AccessKeyMetadata": []})
-        stubber.add_response(
-            "get_login_profile", {"LoginProfile": {"UserName": "unused", "CreateDate": LONG_AGO}}
-        )
-        stubber.add_response(
-            "list_access_keys", {"AccessKeyMetadata": [stub_key("unused", "AKIAUNUSEDUNUSED0001")]}
-        )
+        keys = {
+            "idle": [],
+            "unused": [stub_key("unused", "AKIAUNUSEDUNUSED0001")],
+            "busy": [
+                stub_key("busy", "AKIABUSYBUSYBUSY0001"),
+                stub_key("busy", "AKIABUSYBUSYBUSY0002", status="Inactive"),
+            ],
+        }
+        for name, listed in keys.items():
+            answer = {"AccessKeyMetadata": listed}
+            stubber.add_response("list_access_keys", answer, {"UserName": name})
         stubber.add_response(
             "get_access_key_last_used",
             {"UserName": "unused", "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}},
-        )
-        stubber.add_client_error("get_login_profile", *no_password)
-        stubber.add_response(
-            "list_access_keys",
-            {
-                "AccessKeyMetadata": [
-                    stub_key("busy", "AKIABUSYBUSYBUSY0001"),
-                    stub_key("busy", "AKIABUSYBUSYBUSY0002", status="Inactive"),
-                ]
-            },
+            {"AccessKeyId": "AKIAUNUSEDUNUSED0001"},
         )
         stubber.add_response(
             "get_access_key_last_used",
@@ -302,8 +305,9 @@ def test_credentials_unused_for_90_days_fail_and_never_used_ones_count_from_crea
                     "Region": "us-east-1",
                 },
             },
+            {"AccessKeyId": "AKIABUSYBUSYBUSY0001"},
         )
-        findings = {f.resource: f for f in user_unused_credentials_absent(view())}
+        findings = {f.resource: f for f in user_unused_credentials_absent(view)}
         stubber.assert_no_pending_responses()
 
     assert verdicts(findings.values()) == {
