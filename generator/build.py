@@ -29,9 +29,10 @@ from generator.history import (
     summarise,
 )
 from generator.internal import render_internal
-from generator.leakguard import Leak, scan
+from generator.leakguard import scan
 from generator.loader import load_catalog
 from generator.markdown import Rendered
+from generator.problems import BuildError, LeakError
 from generator.public import (
     PublicTrustCenter,
     internal_values,
@@ -45,21 +46,11 @@ from generator.status import DEFAULT_RESULTS_MAX_AGE
 
 logger = logging.getLogger(__name__)
 
+__all__ = ["BuildError", "BuiltSites", "LeakError", "build_sites"]
+
 HAND_WRITTEN = "docs"
 PAGES = "build"
 CONFIGS = {"internal": "mkdocs.yml", "public": "mkdocs.public.yml"}
-
-
-class BuildError(Exception):
-    """A site could not be built or published; the previous output was left untouched."""
-
-
-class LeakError(BuildError):
-    """The leak guard found internal data in the public output, which was not published."""
-
-    def __init__(self, leaks: list[Leak]) -> None:
-        self.leaks = leaks
-        super().__init__(f"the leak guard found {len(leaks)} internal item(s) in the public site")
 
 
 @dataclass(frozen=True)

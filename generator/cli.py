@@ -25,7 +25,6 @@ from generator.aws.clients import ClientSettings
 from generator.aws.engine import Progress, Result, ResultStatus
 from generator.aws.organization import ROLE_NAME, parse_shard
 from generator.aws.progress import BarProgress, LineProgress, control_counts, summary
-from generator.build import BuildError, LeakError, build_sites
 from generator.checks import registry
 from generator.cloudformation import (
     DEFAULT_ROLE_NAME,
@@ -46,7 +45,7 @@ from generator.demo import DemoUnavailable, demo_account
 from generator.loader import load_catalog, shown
 from generator.merge import MergeError, merge_runs
 from generator.policy import policy_json, read_only_policy
-from generator.problems import InputError
+from generator.problems import BuildError, InputError, LeakError
 from generator.retention import prune_runs
 from generator.runs import RUNS_DIR, Shard, latest_run, verify_run
 from generator.status import DEFAULT_RESULTS_MAX_AGE
@@ -123,6 +122,10 @@ def build(
     root: Path, site_dir: Path | None, runs_dir: Path | None, run: Path | None, max_age_hours: int
 ) -> None:
     """Validate the catalog and build the internal and public sites, all or nothing."""
+    # Imported here: MkDocs and the page templates weigh tens of megabytes that collect,
+    # the command that must stay lean on a CI runner, never needs.
+    from generator.build import build_sites
+
     started = time.perf_counter()
     site = site_dir or root / "site"
     max_age = dt.timedelta(hours=max_age_hours)
@@ -211,6 +214,13 @@ def list_checks() -> None:
     is_flag=True,
     help="Collect from a seeded demo account on a local moto server; needs no credentials.",
 )
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1, 20),
+    default=ClientSettings.max_attempts,
+    show_default=True,
+    help="Attempts per API call, the first included; adaptive retry spaces them out.",
+)
 @click.option("--fail-on-findings", is_flag=True, help="Exit 1 when any result failed.")
 @click.option(
     "--org",
@@ -254,6 +264,7 @@ def collect(
     role_arn: str | None,
     workers: int,
     demo: bool,
+    max_attempts: int,
     fail_on_findings: bool,
     org: bool,
     role_name: str | None,
@@ -270,7 +281,7 @@ def collect(
     runs = out or root / RUNS_DIR
     started = time.perf_counter()
 
-    settings = ClientSettings(profile=profile, role_arn=role_arn)
+    settings = ClientSettings(max_attempts=max_attempts, profile=profile, role_arn=role_arn)
     if demo:
         outcome = _or_exit(lambda: _collect_demo(planned, runs, wanted, workers))
     elif scope is not None:

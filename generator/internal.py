@@ -149,8 +149,9 @@ def render_internal(sources: Sources, out: Path) -> Rendered:
         (out / "runs" / "trend.svg").write_text(trend_svg(sources.history, sizes), "utf-8")
     if run is not None:
         write(f"runs/{run.info.id}.md", "run.md.j2", calls=_calls(run), control_of=by_check)
-        run_exports = out / "runs" / run.info.id / "exports"
-        shutil.copytree(run.path / "exports", run_exports, dirs_exist_ok=True)
+        if (run.path / "exports").is_dir():  # a run whose checks made no call has none
+            run_exports = out / "runs" / run.info.id / "exports"
+            shutil.copytree(run.path / "exports", run_exports, dirs_exist_ok=True)
 
     logger.info("rendered internal pages for %d controls into %s", len(views), out)
     return Rendered(nav=_nav(groups, run), extra=_banner(run))

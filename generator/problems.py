@@ -6,6 +6,10 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.leakguard import Leak
 
 
 @dataclass(frozen=True, order=True)
@@ -41,3 +45,15 @@ def did_you_mean(given: str, choices: Iterable[str]) -> str:
     """The start of a hint naming the choice closest to ``given``, or "" when none is close."""
     guess = difflib.get_close_matches(given, sorted(choices), n=1)
     return f"Did you mean '{guess[0]}'? " if guess else ""
+
+
+class BuildError(Exception):
+    """A site could not be built or published; the previous output was left untouched."""
+
+
+class LeakError(BuildError):
+    """The leak guard found internal data in the public output, which was not published."""
+
+    def __init__(self, leaks: list[Leak]) -> None:
+        self.leaks = leaks
+        super().__init__(f"the leak guard found {len(leaks)} internal item(s) in the public site")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gzip
 import json
@@ -253,3 +254,13 @@ def test_the_dashboard_summarises_each_account(project):
     assert "| 111111111111 | 1 | 0 | 0 | 0 |" in text
     assert "| 222222222222 | 0 | 1 | 0 | 0 |" in text
     assert "| 333333333333 | 0 | 0 | 1 | 0 |" in text
+
+
+def test_a_run_without_exports_still_builds(project):
+    project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
+    bare = dataclasses.replace(result(MARKER_CHECK.id, "not_applicable"), exports=[])
+    seed_run(project.root / "evidence" / "runs", [bare])
+
+    build_sites(project.root, project.site, CHECKS)
+
+    assert "| 123456789012 | us-east-1 | **not_applicable** |" in page(project, "controls/6.1.1.md")
