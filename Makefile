@@ -30,8 +30,8 @@ browser:
 	else echo "chromium is not installed: the browser tests will be skipped (apt-get install chromium chromium-driver)"; fi
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
