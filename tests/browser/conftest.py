@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import result, seed_run
 
 from generator.build import build_sites
 from generator.checks import registry
@@ -28,6 +29,14 @@ CHROMIUM = Path(os.environ.get("TRUSTCENTER_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = REPO / "test-artifacts"
 PROJECT_FOLDERS = ("controls", "docs", "overrides")
 PROJECT_FILES = ("mkdocs.yml", "mkdocs.base.yml", "mkdocs.public.yml", "trustcenter.yaml")
+SEEDED_RESULTS = [
+    result("ec2_security_group_admin_ports_restricted", "fail", failing=("sg-0abc1234",)),
+    result("ec2_security_group_admin_ports_restricted", "pass", region="eu-west-1"),
+    result("iam_password_policy_strong", "pass", region="global"),
+    result("cloudtrail_multi_region_trail_logging", "error", region="global"),
+]
+"""The run the sites show: one failing control (6.6.3), two erroring ones (2.3, 7.1)."""
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",  # tests run as root in CI, where Chromium's sandbox cannot start
     "--disable-gpu",
@@ -62,6 +71,7 @@ def fixture_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         shutil.copytree(REPO / name, project / name)
     for name in PROJECT_FILES:
         shutil.copy(REPO / name, project / name)
+    seed_run(project / "evidence" / "runs", SEEDED_RESULTS)
     build_sites(project, project / "site", registry())
 
     servers = [_serve(project / "site" / audience) for audience in ("internal", "public")]

@@ -95,21 +95,28 @@ def test_the_public_page_has_every_section_a_reviewer_looks_for(visit, sites):
     ]
 
 
-def test_the_dashboard_counts_match_the_catalog(visit, sites, artifacts):
+def table_rows(page, heading: str) -> dict[str, list[str]]:
+    """The rows of the table after ``heading``, keyed by their first cell."""
+    # Material wraps each table in a scrolling div right after its heading.
+    rows = page.locator(f"article h2:has-text('{heading}') + div table tbody tr")
+    cells = [rows.nth(i).locator("td").all_inner_texts() for i in range(rows.count())]
+    return {row[0].strip(): [cell.strip() for cell in row[1:]] for row in cells}
+
+
+def test_the_dashboard_counts_match_the_run(visit, sites, artifacts):
     page = visit(sites.internal).page
 
-    rows = page.locator("article table").first.locator("tbody tr")
-    counts = {
-        rows.nth(i).locator("td").nth(0).inner_text().strip(): rows.nth(i)
-        .locator("td")
-        .nth(1)
-        .inner_text()
-        for i in range(rows.count())
-    }
+    states = table_rows(page, "Controls by status")
+    accounts = table_rows(page, "Accounts")
+    latest = page.locator("article p:has-text('Latest run')").inner_text()
 
-    # The shipped catalog starts, as the checklist does, with every item not started.
-    assert counts["[ ] Not started"] == "67"
-    assert counts["All controls"] == "67"
+    # The seeded run: 6.6.3's check fails, 2.3 and 7.1's check errs, the rest is not started.
+    assert states["[✗] Failing"] == ["1"]
+    assert states["[?] Unverified"] == ["2"]
+    assert states["[ ] Not started"] == ["64"]
+    assert states["All controls"] == ["67"]
+    assert accounts == {"123456789012": ["2", "1", "1", "0"]}
+    assert "2 passing, 1 failing, 1 erroring and 0 not applicable" in " ".join(latest.split())
     assert_badges_named(page)
     page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
 
