@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator import feed, securitytxt
 from generator.aws.engine import ResultStatus
-from generator.catalog import Control
+from generator.catalog import Control, Status
 from generator.company import Company
 from generator.markdown import Rendered, environment, write_page
 from generator.sources import Sources
@@ -93,7 +93,8 @@ def public_model(sources: Sources) -> PublicTrustCenter:
         public = [c for c in catalog.controls_in(group.id) if c.public]
         if not public:
             continue  # a group with nothing published must not read as "in place" by default
-        state = _group_state([sources.assess(control).state for control in public])
+        states = [sources.assess(control).state for control in public]
+        state = _group_state(states, [control.status for control in public])
         statements = [control.public for control in public if control.public]
         monitored = _monitored(sources, catalog.controls_in(group.id))
         groups.append(
@@ -194,11 +195,12 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _group_state(states: list[Effective]) -> GroupState:
+def _group_state(states: list[Effective], manual: list[Status]) -> GroupState:
     # "In place" is a promise to customers: every published control must be complete with
-    # fresh evidence. Claimed or stale controls count as work in progress, never as done.
+    # fresh evidence. Otherwise the group is in progress only when its owners have begun work
+    # on a control; a failing check on a control nobody has started is not progress.
     if all(state is Effective.COMPLETE for state in states):
         return GroupState.IN_PLACE
-    if any(state is not Effective.NOT_STARTED for state in states):
+    if any(status is not Status.NOT_STARTED for status in manual):
         return GroupState.IN_PROGRESS
     return GroupState.PLANNED

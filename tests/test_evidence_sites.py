@@ -264,3 +264,14 @@ def test_a_run_without_exports_still_builds(project):
     build_sites(project.root, project.site, CHECKS)
 
     assert "| 123456789012 | us-east-1 | **not_applicable** |" in page(project, "controls/6.1.1.md")
+
+
+def test_a_failing_check_on_an_unstarted_control_is_not_progress_on_the_public_page(project):
+    project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
+    seed_run(project.root / "evidence" / "runs", [result(MARKER_CHECK.id, "fail")])
+
+    build_sites(project.root, project.site, CHECKS)
+
+    public = (project.root / "build" / "public" / "index.md").read_text()
+    group = public.split("### Logical and Physical Access Controls")[1]
+    assert group.lstrip().startswith('<span class="tc-badge tc-badge--planned"')
