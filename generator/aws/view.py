@@ -15,7 +15,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -55,6 +55,9 @@ PARSE_DETAIL_CHARS = 200
 ERROR_MESSAGE_CHARS = 500
 DEFAULT_PARALLEL = 16
 """How many prefetched requests a run keeps in flight at once, besides the checks' own."""
+POLL_ATTEMPTS = 10
+POLL_DELAY = 1.0
+"""Seconds between two asks of a call that is not ready yet."""
 
 
 class ServiceUnavailable(ApiError):
@@ -162,6 +165,20 @@ class ResponseStore:
                 entry.export = self._request(call)
             return entry.export
 
+    def refetch(self, call: Call, seen: Export) -> Export:
+        """Ask ``call`` again, replacing ``seen``; return the newer export.
+
+        If another thread replaced ``seen`` meanwhile, its newer answer is returned instead of
+        asking once more, so checks polling the same call at once share each request.
+        """
+        with self._lock:
+            entry = self._entries.setdefault(call.key, _Entry())
+
+        with entry.lock:
+            if entry.export is None or entry.export is seen:
+                entry.export = self._request(call)
+            return entry.export
+
     def prefetch(self, calls: Sequence[Call]) -> None:
         """Fetch ``calls`` side by side into the store; failures wait in it for whoever asks.
 
@@ -263,13 +280,54 @@ class LiveView:
         """Return the whole response, all pages merged; raise :class:`ApiError` on failure."""
         call = self._place(service, operation, params)
         export = self.store.fetch(call)
-        if export.key not in self.used:
-            self.used.append(export.key)
+        return self._answer(call, export)
+
+    def poll(
+        self,
+        service: str,
+        operation: str,
+        ready: Callable[[dict[str, Any]], bool] = lambda _: True,
+        pending: Collection[str] = (),
+        attempts: int = POLL_ATTEMPTS,
+        delay: float = POLL_DELAY,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Return the first answer ``ready`` accepts, asking again while it is not ready yet.
+
+        An error whose code is in ``pending`` means "not ready yet" too. Each newer answer
+        replaces the stored one, so the last answer is the evidence. After ``attempts`` asks
+        ``delay`` seconds apart, raises :class:`ApiError`; so does any other failure.
+        """
+        call = self._place(service, operation, params)
+        export = self.store.fetch(call)
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(delay)
+                export = self.store.refetch(call, export)
+
+            if export.error_code not in pending:
+                response = self._answer(call, export)
+                if ready(response):
+                    return response
+
+        self._record(export)
+        waited = delay * (attempts - 1)
+        message = f"still not ready after {attempts} attempts over {waited:g} s"
+        raise ApiError(service, operation, call.endpoint_region, "NotReady", message)
+
+    def _answer(self, call: Call, export: Export) -> dict[str, Any]:
+        self._record(export)
 
         if export.error_code is not None:
             message = export.error_message or ""
-            raise ApiError(service, operation, call.endpoint_region, export.error_code, message)
+            raise ApiError(
+                call.service, call.operation, call.endpoint_region, export.error_code, message
+            )
         return copy.deepcopy(export.response or {})
+
+    def _record(self, export: Export) -> None:
+        if export.key not in self.used:
+            self.used.append(export.key)
 
     def _place(self, service: str, operation: str, params: dict[str, Any]) -> Call:
         settings = self.store.factory.settings

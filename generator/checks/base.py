@@ -9,7 +9,7 @@ for "no resources, so pass".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, Protocol
@@ -64,6 +64,26 @@ class AwsView(Protocol):
         Responses are shared: the same (service, operation, params) in the same account and
         region is fetched once per run, whichever check asks first. Raises :class:`ApiError`.
         Global services are called in the account's home region when ``region`` is GLOBAL.
+        """
+        ...
+
+    def poll(
+        self,
+        service: str,
+        operation: str,
+        ready: Callable[[dict[str, Any]], bool] = ...,
+        pending: Collection[str] = (),
+        attempts: int = ...,
+        delay: float = ...,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Return the first answer ``ready`` accepts, asking again while it is not ready yet.
+
+        For calls that report progress, e.g. a credential report being generated: unlike
+        :meth:`call`, an answer that is not ready is asked for again (at most ``attempts``
+        times, ``delay`` seconds apart) and the newer answer replaces it as the evidence. An
+        error whose code is in ``pending`` means "not ready yet" too. Raises :class:`ApiError`
+        on any other failure, or when the answer is still not ready after the last attempt.
         """
         ...
 

@@ -1,12 +1,15 @@
 """IAM checks. IAM is global: these run once per account, in the home region.
 
-The user checks read each user through the per-user APIs rather than the credential report:
-the report has to be generated and then polled until ready, and every call through the view is
-made once per run, so a poll through it would only ever see the first answer again.
+The user checks read account-wide answers rather than asking per user: the credential report
+(generated, then polled until ready) for passwords, MFA and access keys, and one
+GetAccountAuthorizationDetails listing for the policies attached to users, groups and roles.
 """
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,12 +22,22 @@ MAX_ACCESS_KEY_AGE_DAYS = 90
 MAX_UNUSED_DAYS = 90
 ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
 
-# What ListEntitiesForPolicy names, and where each kind's ARN is listed:
-# (kind, response key, name field, listing operation, listing key).
-_POLICY_ENTITIES = (
-    ("user", "PolicyUsers", "UserName", "ListUsers", "Users"),
-    ("group", "PolicyGroups", "GroupName", "ListGroups", "Groups"),
-    ("role", "PolicyRoles", "RoleName", "ListRoles", "Roles"),
+AUTHORIZATION_FILTER = ["User", "Role", "Group"]
+ROOT_ROW = "<root_account>"
+REPORT_ATTEMPTS = 10
+REPORT_DELAY = 1.0
+"""Seconds between two asks while the credential report is being generated."""
+
+REPORT_PERMISSIONS = ("iam:GenerateCredentialReport", "iam:GetCredentialReport")
+
+REPORT_PENDING = ("ReportInProgress", "ReportNotPresent")
+"""GetCredentialReport's answers for "not generated yet": ask again."""
+
+# Where GetAccountAuthorizationDetails lists each kind: (kind, listing key, name field).
+_POLICY_HOLDERS = (
+    ("user", "UserDetailList", "UserName"),
+    ("group", "GroupDetailList", "GroupName"),
+    ("role", "RoleDetailList", "RoleName"),
 )
 
 
@@ -101,18 +114,30 @@ def password_policy_strong(view: AwsView) -> list[Finding]:
 
 
 @dataclass(frozen=True)
-class User:
-    name: str
-    arn: str
-    password_last_used: datetime | None
-    """None when the console password was never used, or the user has none."""
+class AccessKey:
+    slot: int
+    """1 or 2: the credential report names a user's keys by position, not by id."""
+
+    active: bool
+    last_rotated: datetime | None
+    last_used: datetime | None
+    """None when the key was never used."""
 
 
 @dataclass(frozen=True)
-class AccessKey:
-    id: str
-    active: bool
+class ReportUser:
+    """One IAM user's row of the credential report."""
+
+    name: str
+    arn: str
     created: datetime
+    password_enabled: bool
+    password_changed: datetime | None
+    password_last_used: datetime | None
+    """None when the console password was never used, or the user has none."""
+
+    mfa_active: bool
+    keys: list[AccessKey]
 
 
 @dataclass(frozen=True)
@@ -130,96 +155,78 @@ def account_summary(view: AwsView) -> dict[str, int]:
     return summary
 
 
-def users(view: AwsView) -> list[User]:
-    """Return the account's IAM users."""
-    listed = view.call("iam", "ListUsers").get("Users", [])
-    return [User(u["UserName"], u["Arn"], _moment(u.get("PasswordLastUsed"))) for u in listed]
+def credential_report(view: AwsView) -> list[ReportUser]:
+    """Return the credential report's IAM users; the root user is judged by the root checks."""
+    view.poll(
+        "iam",
+        "GenerateCredentialReport",
+        ready=lambda answer: answer.get("State") == "COMPLETE",
+        attempts=REPORT_ATTEMPTS,
+        delay=REPORT_DELAY,
+    )
+    report = view.poll(
+        "iam",
+        "GetCredentialReport",
+        pending=REPORT_PENDING,
+        attempts=REPORT_ATTEMPTS,
+        delay=REPORT_DELAY,
+    )
+
+    # The view hands bytes over base64-encoded; the report itself is CSV.
+    text = base64.b64decode(report.get("Content", "")).decode("utf-8")
+    rows = csv.DictReader(io.StringIO(text))
+    return [_report_user(row) for row in rows if row["user"] != ROOT_ROW]
 
 
-def by_user(listed: list[User]) -> list[dict[str, Any]]:
-    """Return the parameters of one per-user call for each of ``listed``, for prefetching."""
-    return [{"UserName": user.name} for user in listed]
+def authorization_details(view: AwsView) -> dict[str, Any]:
+    """Return every IAM user, group and role with the policies attached to it."""
+    # One parameter set for every check, so the account-wide listing is fetched once.
+    return view.call("iam", "GetAccountAuthorizationDetails", Filter=AUTHORIZATION_FILTER)
 
 
-def password_created(view: AwsView, user: User) -> datetime | None:
-    """Return when ``user``'s console password was set, or None when the user has none."""
-    try:
-        response = view.call("iam", "GetLoginProfile", UserName=user.name)
-    except ApiError as error:
-        # IAM answers "this user has no console password" with an error; it is a fact.
-        if error.code == "NoSuchEntity":
-            return None
-        raise
-
-    return datetime.fromisoformat(response["LoginProfile"]["CreateDate"])
-
-
-def has_mfa_device(view: AwsView, user: User) -> bool:
-    """Return whether ``user`` has at least one MFA device."""
-    return bool(view.call("iam", "ListMFADevices", UserName=user.name).get("MFADevices"))
-
-
-def access_keys(view: AwsView, user: User) -> list[AccessKey]:
-    """Return ``user``'s access keys, active or not."""
-    listed = view.call("iam", "ListAccessKeys", UserName=user.name).get("AccessKeyMetadata", [])
-    return [
-        AccessKey(
-            id=key["AccessKeyId"],
-            active=key["Status"] == "Active",
-            created=datetime.fromisoformat(key["CreateDate"]),
-        )
-        for key in listed
-    ]
-
-
-def key_last_used(view: AwsView, key: AccessKey) -> datetime | None:
-    """Return when ``key`` was last used, or None when it never was."""
-    response = view.call("iam", "GetAccessKeyLastUsed", AccessKeyId=key.id)
-    return _moment(response.get("AccessKeyLastUsed", {}).get("LastUsedDate"))
-
-
-def direct_policies(view: AwsView, user: User) -> list[str]:
-    """Return the policies attached to ``user`` itself, each marked inline or managed."""
-    inline = view.call("iam", "ListUserPolicies", UserName=user.name).get("PolicyNames", [])
-    attached = view.call("iam", "ListAttachedUserPolicies", UserName=user.name)
-    managed = [policy["PolicyName"] for policy in attached.get("AttachedPolicies", [])]
+def direct_policies(user: dict[str, Any]) -> list[str]:
+    """Return the policies of a user's authorization details, each marked inline or managed."""
+    inline = [policy["PolicyName"] for policy in user.get("UserPolicyList", [])]
+    managed = [policy["PolicyName"] for policy in user.get("AttachedManagedPolicies", [])]
     return [f"{name} (inline)" for name in inline] + [f"{name} (managed)" for name in managed]
 
 
 def administrator_access_holders(view: AwsView) -> list[Holder]:
     """Return each user, group and role AdministratorAccess is attached to."""
-    attached = view.call("iam", "ListEntitiesForPolicy", PolicyArn=ADMINISTRATOR_ACCESS)
+    details = authorization_details(view)
 
     holders: list[Holder] = []
-    for kind, key, name_field, operation, listing in _POLICY_ENTITIES:
-        names = [entity[name_field] for entity in attached.get(key, [])]
-        if not names:
-            continue
-
-        # ListEntitiesForPolicy gives names only; the listing gives ARNs, paths included.
-        listed = view.call("iam", operation).get(listing, [])
-        arns = {item[name_field]: item["Arn"] for item in listed}
-        holders += [Holder(kind, name, arns.get(name, f"{kind}/{name}")) for name in names]
+    for kind, listing, name_field in _POLICY_HOLDERS:
+        for entity in details.get(listing, []):
+            attached = entity.get("AttachedManagedPolicies", [])
+            if any(policy["PolicyArn"] == ADMINISTRATOR_ACCESS for policy in attached):
+                holders.append(Holder(kind, entity[name_field], entity["Arn"]))
     return holders
 
 
-def stale_credentials(view: AwsView, user: User, now: datetime) -> list[str]:
+def key_ages(user: ReportUser, now: datetime) -> dict[int, int]:
+    """Return the age in days of each of ``user``'s active access keys, by slot."""
+    return {
+        key.slot: _days(key.last_rotated or user.created, now) for key in user.keys if key.active
+    }
+
+
+def stale_credentials(user: ReportUser, now: datetime) -> list[str]:
     """Return each credential of ``user`` unused for over 90 days, as short phrases.
 
-    A credential never used counts from when it was created.
+    A credential never used counts from when it was set: the password from its last change
+    (or the user's creation), a key from its last rotation.
     """
     stale = []
-    created = password_created(view, user)
-    if created is not None and _days(user.password_last_used or created, now) > MAX_UNUSED_DAYS:
-        stale.append(_idle("console password", user.password_last_used, created))
+    password_set = user.password_changed or user.created
+    last_used = user.password_last_used
+    if user.password_enabled and _days(last_used or password_set, now) > MAX_UNUSED_DAYS:
+        stale.append(_idle("console password", last_used, password_set))
 
-    for key in access_keys(view, user):
-        if not key.active:
-            continue
-
-        last_used = key_last_used(view, key)
-        if _days(last_used or key.created, now) > MAX_UNUSED_DAYS:
-            stale.append(_idle(f"access key {key.id}", last_used, key.created))
+    for key in user.keys:
+        rotated = key.last_rotated or user.created
+        if key.active and _days(key.last_used or rotated, now) > MAX_UNUSED_DAYS:
+            stale.append(_idle(f"access key {key.slot}", key.last_used, rotated))
     return stale
 
 
@@ -261,14 +268,12 @@ def console_user_mfa_enabled(view: AwsView) -> list[Finding]:
     checks: [iam_console_user_mfa_enabled]
     ```
     """
-    listed = users(view)
-    view.prefetch("iam", "GetLoginProfile", by_user(listed))
-    console = [user for user in listed if password_created(view, user) is not None]
-    view.prefetch("iam", "ListMFADevices", by_user(console))
-
     findings = []
-    for user in console:
-        if has_mfa_device(view, user):
+    for user in credential_report(view):
+        if not user.password_enabled:
+            continue
+
+        if user.mfa_active:
             reason = f"Console user {user.name} has an MFA device."
             findings.append(Finding(user.arn, FindingStatus.PASS, reason))
         else:
@@ -284,17 +289,14 @@ def user_console_password_absent(view: AwsView) -> list[Finding]:
     checks: [iam_user_console_password_absent]
     ```
     """
-    listed = users(view)
-    view.prefetch("iam", "GetLoginProfile", by_user(listed))
-
     findings = []
-    for user in listed:
-        if password_created(view, user) is None:
-            reason = f"User {user.name} has no console password."
-            findings.append(Finding(user.arn, FindingStatus.PASS, reason))
-        else:
+    for user in credential_report(view):
+        if user.password_enabled:
             reason = f"User {user.name} has an IAM console password."
             findings.append(Finding(user.arn, FindingStatus.FAIL, reason))
+        else:
+            reason = f"User {user.name} has no console password."
+            findings.append(Finding(user.arn, FindingStatus.PASS, reason))
     return findings
 
 
@@ -305,19 +307,16 @@ def user_direct_policies_absent(view: AwsView) -> list[Finding]:
     checks: [iam_user_direct_policies_absent]
     ```
     """
-    listed = users(view)
-    view.prefetch("iam", "ListUserPolicies", by_user(listed))
-    view.prefetch("iam", "ListAttachedUserPolicies", by_user(listed))
-
     findings = []
-    for user in listed:
-        policies = direct_policies(view, user)
+    for user in authorization_details(view).get("UserDetailList", []):
+        name, arn = user["UserName"], user["Arn"]
+        policies = direct_policies(user)
         if policies:
-            reason = f"User {user.name} has policies of its own: {', '.join(policies)}."
-            findings.append(Finding(user.arn, FindingStatus.FAIL, reason))
+            reason = f"User {name} has policies of its own: {', '.join(policies)}."
+            findings.append(Finding(arn, FindingStatus.FAIL, reason))
         else:
-            reason = f"User {user.name} has no policies of its own."
-            findings.append(Finding(user.arn, FindingStatus.PASS, reason))
+            reason = f"User {name} has no policies of its own."
+            findings.append(Finding(arn, FindingStatus.PASS, reason))
     return findings
 
 
@@ -346,19 +345,17 @@ def access_key_rotated(view: AwsView) -> list[Finding]:
     ```
     """
     now = datetime.now(UTC)
-    listed = users(view)
-    view.prefetch("iam", "ListAccessKeys", by_user(listed))
 
     findings = []
-    for user in listed:
-        for key in access_keys(view, user):
-            if not key.active:
-                continue
+    for user in credential_report(view):
+        ages = key_ages(user, now)
+        if not ages:
+            continue
 
-            age = _days(key.created, now)
-            status = FindingStatus.FAIL if age > MAX_ACCESS_KEY_AGE_DAYS else FindingStatus.PASS
-            reason = f"Active access key {key.id} of user {user.name} is {age} days old."
-            findings.append(Finding(key.id, status, reason))
+        old = any(age > MAX_ACCESS_KEY_AGE_DAYS for age in ages.values())
+        status = FindingStatus.FAIL if old else FindingStatus.PASS
+        keys = " and ".join(f"access key {slot} is {age} days old" for slot, age in ages.items())
+        findings.append(Finding(user.arn, status, f"User {user.name}'s active {keys}."))
     return findings
 
 
@@ -370,15 +367,10 @@ def user_unused_credentials_absent(view: AwsView) -> list[Finding]:
     ```
     """
     now = datetime.now(UTC)
-    listed = users(view)
-    view.prefetch("iam", "GetLoginProfile", by_user(listed))
-    view.prefetch("iam", "ListAccessKeys", by_user(listed))
-    active = [key for user in listed for key in access_keys(view, user) if key.active]
-    view.prefetch("iam", "GetAccessKeyLastUsed", [{"AccessKeyId": key.id} for key in active])
 
     findings = []
-    for user in listed:
-        stale = stale_credentials(view, user, now)
+    for user in credential_report(view):
+        stale = stale_credentials(user, now)
         if stale:
             reason = f"User {user.name} has unused credentials: {'; '.join(stale)}."
             findings.append(Finding(user.arn, FindingStatus.FAIL, reason))
@@ -388,9 +380,34 @@ def user_unused_credentials_absent(view: AwsView) -> list[Finding]:
     return findings
 
 
-def _moment(value: str | None) -> datetime | None:
-    # The view hands datetimes over as ISO strings with their UTC offset.
-    return None if value is None else datetime.fromisoformat(value)
+def _report_user(row: dict[str, str]) -> ReportUser:
+    keys = [
+        AccessKey(
+            slot=slot,
+            active=row.get(f"access_key_{slot}_active") == "true",
+            last_rotated=_report_moment(row.get(f"access_key_{slot}_last_rotated")),
+            last_used=_report_moment(row.get(f"access_key_{slot}_last_used_date")),
+        )
+        for slot in (1, 2)
+    ]
+    return ReportUser(
+        name=row["user"],
+        arn=row["arn"],
+        created=datetime.fromisoformat(row["user_creation_time"]),
+        password_enabled=row.get("password_enabled") == "true",
+        password_changed=_report_moment(row.get("password_last_changed")),
+        password_last_used=_report_moment(row.get("password_last_used")),
+        mfa_active=row.get("mfa_active") == "true",
+        keys=keys,
+    )
+
+
+def _report_moment(value: str | None) -> datetime | None:
+    # Besides dates the report holds N/A, no_information and not_supported.
+    try:
+        return datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
 
 
 def _days(since: datetime, now: datetime) -> int:
@@ -441,7 +458,7 @@ CHECKS = [
         rule="Every IAM user with a console password has an MFA device.",
         service="iam",
         scope="global",
-        permissions=("iam:ListUsers", "iam:GetLoginProfile", "iam:ListMFADevices"),
+        permissions=REPORT_PERMISSIONS,
         evaluate=console_user_mfa_enabled,
         empty="No IAM user has a console password, so none needs an MFA device.",
     ),
@@ -451,7 +468,7 @@ CHECKS = [
         rule=("No IAM user has a console password: people sign in through IAM Identity Center."),
         service="iam",
         scope="global",
-        permissions=("iam:ListUsers", "iam:GetLoginProfile"),
+        permissions=REPORT_PERMISSIONS,
         evaluate=user_console_password_absent,
         empty="The account has no IAM users.",
     ),
@@ -464,7 +481,7 @@ CHECKS = [
         ),
         service="iam",
         scope="global",
-        permissions=("iam:ListUsers", "iam:ListUserPolicies", "iam:ListAttachedUserPolicies"),
+        permissions=("iam:GetAccountAuthorizationDetails",),
         evaluate=user_direct_policies_absent,
         empty="The account has no IAM users.",
     ),
@@ -478,12 +495,7 @@ CHECKS = [
         ),
         service="iam",
         scope="global",
-        permissions=(
-            "iam:ListEntitiesForPolicy",
-            "iam:ListUsers",
-            "iam:ListGroups",
-            "iam:ListRoles",
-        ),
+        permissions=("iam:GetAccountAuthorizationDetails",),
         evaluate=administrator_access_unattached,
         empty="AdministratorAccess is attached to no IAM user, group or role.",
     ),
@@ -493,7 +505,7 @@ CHECKS = [
         rule=f"Every active IAM access key is at most {MAX_ACCESS_KEY_AGE_DAYS} days old.",
         service="iam",
         scope="global",
-        permissions=("iam:ListUsers", "iam:ListAccessKeys"),
+        permissions=REPORT_PERMISSIONS,
         evaluate=access_key_rotated,
         empty="No IAM user has an active access key.",
     ),
@@ -502,16 +514,11 @@ CHECKS = [
         title="No credentials lie unused for 90 days",
         rule=(
             "No IAM user has a console password or active access key unused for more than "
-            f"{MAX_UNUSED_DAYS} days; a credential never used counts from its creation."
+            f"{MAX_UNUSED_DAYS} days; a credential never used counts from when it was set."
         ),
         service="iam",
         scope="global",
-        permissions=(
-            "iam:ListUsers",
-            "iam:GetLoginProfile",
-            "iam:ListAccessKeys",
-            "iam:GetAccessKeyLastUsed",
-        ),
+        permissions=REPORT_PERMISSIONS,
         evaluate=user_unused_credentials_absent,
         empty="The account has no IAM users.",
     ),

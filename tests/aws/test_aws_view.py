@@ -432,3 +432,64 @@ def test_prefetch_where_the_service_is_not_offered_leaves_the_error_to_the_call(
     with pytest.raises(ApiError) as raised:
         view.in_region("ap-east-1").call("bedrock", "ListFoundationModels")
     assert raised.value.code == "ServiceNotInRegion"
+
+
+def test_poll_asks_again_until_ready_and_keeps_the_last_answer_as_evidence(factory, account):
+    """moto answers the first GenerateCredentialReport with STARTED, the next with COMPLETE."""
+    sent = count_requests(factory, "iam", "us-east-1", account, "GenerateCredentialReport")
+    view = LiveView(ResponseStore(factory), account, GLOBAL, ["us-east-1"])
+
+    def complete(answer):
+        return answer["State"] == "COMPLETE"
+
+    answer = view.poll("iam", "GenerateCredentialReport", complete, delay=0.01)
+    again = view.poll("iam", "GenerateCredentialReport", complete, delay=0.01)
+
+    assert answer == again == {"State": "COMPLETE"}
+    assert len(sent) == 2
+    [export] = view.store.exports()
+    assert export.response == {"State": "COMPLETE"}
+    assert view.used == [export.key]
+
+
+def test_poll_treats_pending_error_codes_as_not_ready_and_gives_up_after_its_attempts(
+    factory, account
+):
+    """Stubbed with botocore's Stubber: moto never answers ReportInProgress."""
+    iam = factory.client("iam", "us-east-1", account)
+    view = LiveView(ResponseStore(factory), account, GLOBAL, ["us-east-1"])
+    pending = ("ReportInProgress",)
+
+    with Stubber(iam) as stubber:
+        stubber.add_client_error("get_credential_report", "ReportInProgress", "Not yet.", 410)
+        stubber.add_response("get_credential_report", {"Content": b"user,arn\n"})
+        answer = view.poll("iam", "GetCredentialReport", pending=pending, delay=0.01)
+        for _ in range(3):
+            stubber.add_response("generate_credential_report", {"State": "INPROGRESS"})
+        started = time.monotonic()
+        with pytest.raises(ApiError) as raised:
+            view.poll("iam", "GenerateCredentialReport", lambda _: False, attempts=3, delay=0.05)
+        took = time.monotonic() - started
+        stubber.assert_no_pending_responses()
+
+    assert answer["Content"] == "dXNlcixhcm4K"
+    assert (raised.value.code, raised.value.message) == (
+        "NotReady",
+        "still not ready after 3 attempts over 0.1 s",
+    )
+    assert 0.1 <= took < 1
+    assert len(view.used) == 2
+
+
+def test_poll_errors_other_than_the_pending_ones_raise_at_once(factory, account):
+    """Stubbed with botocore's Stubber: moto cannot deny a call."""
+    iam = factory.client("iam", "us-east-1", account)
+    view = LiveView(ResponseStore(factory), account, GLOBAL, ["us-east-1"])
+
+    with Stubber(iam) as stubber:
+        stubber.add_client_error("get_credential_report", "AccessDenied", "Denied.", 403)
+        with pytest.raises(ApiError) as raised:
+            view.poll("iam", "GetCredentialReport", pending=("ReportInProgress",), delay=0.01)
+        stubber.assert_no_pending_responses()
+
+    assert raised.value.code == "AccessDenied"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from botocore.stub import Stubber
 
-from generator.aws.view import LiveView, ResponseStore
-from generator.checks.base import GLOBAL, FindingStatus
+from generator.checks import iam as iam_checks
+from generator.checks.base import ApiError, FindingStatus
 from generator.checks.iam import (
     access_key_rotated,
     administrator_access_unattached,
@@ -19,6 +20,13 @@ from generator.checks.iam import (
     user_direct_policies_absent,
     user_unused_credentials_absent,
 )
+
+
+@pytest.fixture(autouse=True)
+def fixture_quick_polls(monkeypatch):
+    """moto answers the first GenerateCredentialReport with STARTED; poll again at once."""
+    monkeypatch.setattr(iam_checks, "REPORT_DELAY", 0.01)
+
 
 STRONG = {
     "MinimumPasswordLength": 14,
@@ -191,8 +199,8 @@ def test_fresh_access_keys_and_credentials_pass(seed, view, account):
     [key] = access_key_rotated(view())
     unused = user_unused_credentials_absent(view())
 
-    assert key.status is FindingStatus.PASS
-    assert key.reason.startswith("Active access key ") and key.reason.endswith(" is 0 days old.")
+    assert (key.resource, key.status) == (user_arn(account, "ci"), FindingStatus.PASS)
+    assert key.reason == "User ci's active access key 1 is 0 days old."
     assert set(verdicts(unused).values()) == {FindingStatus.PASS}
     assert len(unused) == 4
 
@@ -211,103 +219,91 @@ def test_root_access_keys_fail_and_root_mfa_passes(factory, view, account):
     assert verdicts(mfa) == {account: FindingStatus.PASS}
 
 
-def stub_user(name, account, **fields):
-    return {
-        "Path": "/",
-        "UserName": name,
-        "UserId": f"AIDA{name.upper():0<16}",
-        "Arn": user_arn(account, name),
-        "CreateDate": LONG_AGO,
-        **fields,
-    }
+REPORT_COLUMNS = (
+    "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
+    "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
+    "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
+    "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
+    "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,"
+    "cert_1_last_rotated,cert_2_active,cert_2_last_rotated"
+)
 
 
-def stub_key(user, key_id, status="Active", created=LONG_AGO):
-    return {"UserName": user, "AccessKeyId": key_id, "Status": status, "CreateDate": created}
+def report_row(name, arn, password="false", password_used="N/A", key_1=None, key_2=None):
+    """A credential report row; each key is (active, last rotated, last used or "N/A")."""
+    created = LONG_AGO.isoformat()
+    password_changed = created if password == "true" else "N/A"
+    cells = [name, arn, created, password, password_used, password_changed, "N/A", "false"]
+    for key in (key_1, key_2):
+        active, rotated, used = key or ("false", "N/A", "N/A")
+        cells += [active, rotated, used, "N/A", "N/A"]
+    return ",".join([*cells, "false", "N/A", "false", "N/A"])
+
+
+def stub_report(stubber, *rows):
+    """Answer the credential report calls with ``rows`` after the AWS header and root row."""
+    root = report_row("<root_account>", "arn:aws:iam::123456789012:root", "not_supported")
+    content = "\n".join([REPORT_COLUMNS, root, *rows]).encode()
+    stubber.add_response("generate_credential_report", {"State": "COMPLETE"})
+    stubber.add_response(
+        "get_credential_report",
+        {"Content": content, "ReportFormat": "text/csv", "GeneratedTime": datetime.now(UTC)},
+    )
 
 
 def test_access_keys_older_than_90_days_fail(factory, view, account):
-    """Stubbed with botocore's Stubber: moto dates every access key at its creation, now."""
+    """Stubbed with botocore's Stubber: moto dates every access key at its creation, now.
+    The crafted report also has AWS's root row, which the user checks skip."""
     iam = factory.client("iam", "us-east-1", account)
-    recent = datetime.now(UTC) - timedelta(days=10)
+    old = LONG_AGO.isoformat()
+    recent = (datetime.now(UTC) - timedelta(days=10)).isoformat()
 
     with Stubber(iam) as stubber:
-        stubber.add_response("list_users", {"Users": [stub_user("ci", account)]})
-        stubber.add_response(
-            "list_access_keys",
-            {
-                "AccessKeyMetadata": [
-                    stub_key("ci", "AKIAOLDOLDOLDOLD0001"),
-                    stub_key("ci", "AKIANEWNEWNEWNEW0002", created=recent),
-                    stub_key("ci", "AKIAOFFOFFOFFOFF0003", status="Inactive"),
-                ]
-            },
+        stub_report(
+            stubber,
+            report_row("ci", user_arn(account, "ci"), key_1=("true", old, "N/A")),
+            report_row("deploy", user_arn(account, "deploy"), key_1=("true", recent, "N/A")),
+            report_row("retired", user_arn(account, "retired"), key_2=("false", old, "N/A")),
         )
-        findings = access_key_rotated(view())
+        findings = {f.resource: f for f in access_key_rotated(view())}
         stubber.assert_no_pending_responses()
 
-    assert verdicts(findings) == {
-        "AKIAOLDOLDOLDOLD0001": FindingStatus.FAIL,
-        "AKIANEWNEWNEWNEW0002": FindingStatus.PASS,
+    assert verdicts(findings.values()) == {
+        user_arn(account, "ci"): FindingStatus.FAIL,
+        user_arn(account, "deploy"): FindingStatus.PASS,
     }
+    assert findings[user_arn(account, "ci")].reason.startswith("User ci's active access key 1 is ")
 
 
 def test_credentials_unused_for_90_days_fail_and_never_used_ones_count_from_creation(
-    factory, account
+    factory, view, account
 ):
     """Stubbed with botocore's Stubber: moto cannot date a credential's creation or last use
     in the past. idle used its password long ago; unused never used its password or key;
-    busy used its old key yesterday and has an old inactive key, which is not judged.
-
-    The check prefetches each kind of call for all users at once; a store with one prefetch
-    slot makes them in list order, the order the Stubber hands out its answers in."""
+    busy used its old key yesterday and has an old inactive key, which is not judged."""
     iam = factory.client("iam", "us-east-1", account)
-    view = LiveView(ResponseStore(factory, parallel=1), account, GLOBAL, ["us-east-1"])
-    yesterday = datetime.now(UTC) - timedelta(days=1)
-    users = [
-        stub_user("idle", account, PasswordLastUsed=LONG_AGO),
-        stub_user("unused", account),
-        stub_user("busy", account),
-    ]
-    no_password = ("NoSuchEntity", "Login profile not found", 404)
+    old = LONG_AGO.isoformat()
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
 
     with Stubber(iam) as stubber:
-        stubber.add_response("list_users", {"Users": users})
-        for name in ("idle", "unused"):
-            profile = {"LoginProfile": {"UserName": name, "CreateDate": LONG_AGO}}
-            stubber.add_response("get_login_profile", profile, {"UserName": name})
-        stubber.add_client_error(
-            "get_login_profile", *no_password, expected_params={"UserName": "busy"}
+        stub_report(
+            stubber,
+            report_row("idle", user_arn(account, "idle"), "true", old),
+            report_row(
+                "unused",
+                user_arn(account, "unused"),
+                "true",
+                "no_information",
+                ("true", old, "N/A"),
+            ),
+            report_row(
+                "busy",
+                user_arn(account, "busy"),
+                key_1=("true", old, yesterday),
+                key_2=("false", old, "N/A"),
+            ),
         )
-        keys = {
-            "idle": [],
-            "unused": [stub_key("unused", "AKIAUNUSEDUNUSED0001")],
-            "busy": [
-                stub_key("busy", "AKIABUSYBUSYBUSY0001"),
-                stub_key("busy", "AKIABUSYBUSYBUSY0002", status="Inactive"),
-            ],
-        }
-        for name, listed in keys.items():
-            answer = {"AccessKeyMetadata": listed}
-            stubber.add_response("list_access_keys", answer, {"UserName": name})
-        stubber.add_response(
-            "get_access_key_last_used",
-            {"UserName": "unused", "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}},
-            {"AccessKeyId": "AKIAUNUSEDUNUSED0001"},
-        )
-        stubber.add_response(
-            "get_access_key_last_used",
-            {
-                "UserName": "busy",
-                "AccessKeyLastUsed": {
-                    "LastUsedDate": yesterday,
-                    "ServiceName": "s3",
-                    "Region": "us-east-1",
-                },
-            },
-            {"AccessKeyId": "AKIABUSYBUSYBUSY0001"},
-        )
-        findings = {f.resource: f for f in user_unused_credentials_absent(view)}
+        findings = {f.resource: f for f in user_unused_credentials_absent(view())}
         stubber.assert_no_pending_responses()
 
     assert verdicts(findings.values()) == {
@@ -320,6 +316,38 @@ def test_credentials_unused_for_90_days_fail_and_never_used_ones_count_from_crea
     )
     assert findings[user_arn(account, "unused")].reason == (
         "User unused has unused credentials: console password never used since it was created "
-        "on 2020-01-15; access key AKIAUNUSEDUNUSED0001 never used since it was created on "
-        "2020-01-15."
+        "on 2020-01-15; access key 1 never used since it was created on 2020-01-15."
     )
+
+
+def test_the_credential_report_is_polled_until_generated(factory, view, account):
+    """Stubbed with botocore's Stubber: moto's report is ready at the second ask and its
+    GetCredentialReport never answers ReportInProgress."""
+    iam = factory.client("iam", "us-east-1", account)
+    content = f"{REPORT_COLUMNS}\n{report_row('ops', user_arn(account, 'ops'), 'true')}"
+
+    with Stubber(iam) as stubber:
+        stubber.add_response("generate_credential_report", {"State": "STARTED"})
+        stubber.add_response("generate_credential_report", {"State": "INPROGRESS"})
+        stubber.add_response("generate_credential_report", {"State": "COMPLETE"})
+        stubber.add_client_error("get_credential_report", "ReportInProgress", "Not yet.", 410)
+        stubber.add_response("get_credential_report", {"Content": content.encode()})
+        findings = user_console_password_absent(view())
+        stubber.assert_no_pending_responses()
+
+    assert verdicts(findings) == {user_arn(account, "ops"): FindingStatus.FAIL}
+
+
+def test_a_credential_report_never_ready_is_an_api_error(factory, view, account):
+    """Stubbed with botocore's Stubber: moto's report is always ready at the second ask."""
+    iam = factory.client("iam", "us-east-1", account)
+
+    with Stubber(iam) as stubber:
+        for _ in range(iam_checks.REPORT_ATTEMPTS):
+            stubber.add_response("generate_credential_report", {"State": "INPROGRESS"})
+        with pytest.raises(ApiError) as raised:
+            console_user_mfa_enabled(view())
+        stubber.assert_no_pending_responses()
+
+    assert raised.value.code == "NotReady"
+    assert raised.value.message.startswith("still not ready after 10 attempts")
