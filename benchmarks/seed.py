@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from botocore.config import Config
 
-from generator.aws.clients import strip_host_prefix
-from generator.demo import identity, infrastructure, monitoring
+from generator.demo import client_maker, identity, infrastructure, monitoring
 
 logger = logging.getLogger(__name__)
 
@@ -55,30 +53,15 @@ PER_REGION = Scale(security_groups=20, vpcs=1, buckets=3, keys=2, secrets=2, use
 """A lighter spread for the 17-region benchmark."""
 
 
-def client_maker(endpoint: str) -> Client:
-    """Return ``client(service, region)``: a cached boto3 client on the moto server."""
+def seeding_client(endpoint: str) -> Client:
+    """Return ``client(service, region)`` on the moto server, with the benchmark's own keys."""
     session = boto3.Session(aws_access_key_id="benchmark", aws_secret_access_key="benchmark")
-    clients: dict[tuple[str, str], Any] = {}
-    config = Config(retries={"mode": "standard", "total_max_attempts": 3})
-
-    def client(service: str, region: str) -> Any:
-        if (service, region) not in clients:
-            made = session.client(
-                service,  # type: ignore[call-overload]
-                region_name=region,
-                endpoint_url=endpoint,
-                config=config,
-            )
-            made.meta.events.register("before-sign.s3-control.*", strip_host_prefix(endpoint))
-            clients[(service, region)] = made
-        return clients[(service, region)]
-
-    return client
+    return client_maker(endpoint, session, attempts=3)
 
 
 def seed(endpoint: str, regions: list[str], scale: Scale) -> None:
     """Seed the demo company in ``regions`` (the first is home), then the bulk."""
-    client = client_maker(endpoint)
+    client = seeding_client(endpoint)
     for module in (identity, infrastructure, monitoring):
         module.seed(client, regions)
 

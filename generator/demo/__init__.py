@@ -74,7 +74,7 @@ def demo_account(regions: list[str] | None = None) -> Iterator[Demo]:
             endpoint = f"http://{host}:{port}"
             with _environment(_client_environment(endpoint)):
                 _reset(endpoint)
-                seed_account(_client_maker(endpoint), seeded)
+                seed_account(client_maker(endpoint), seeded)
                 logger.info("demo account ready at %s regions=%s", endpoint, ",".join(seeded))
                 yield Demo(seeded, ClientSettings(unavailable=_not_emulated()))
         finally:
@@ -153,10 +153,17 @@ def _client_environment(endpoint: str) -> dict[str, str | None]:
     }
 
 
-def _client_maker(endpoint: str) -> Callable[[str, str], Any]:
-    session = boto3.Session()
+def client_maker(
+    endpoint: str, session: boto3.Session | None = None, attempts: int = 2
+) -> Callable[[str, str], Any]:
+    """Return ``client(service, region)``: a cached plain boto3 client on a moto server.
+
+    For seeding only: these clients bypass the project's factory, so nothing they do is
+    recorded as evidence.
+    """
+    session = session or boto3.Session()
     clients: dict[tuple[str, str], Any] = {}
-    config = Config(retries={"mode": "standard", "total_max_attempts": 2})
+    config = Config(retries={"mode": "standard", "total_max_attempts": attempts})
 
     def client(service: str, region: str) -> Any:
         if (service, region) not in clients:
