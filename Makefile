@@ -1,13 +1,14 @@
 # The two commands of the README's quick start:
 #   make sites   set up a virtual environment, install trustcenter, build both sites
 #   make test    set up, then run ruff, mypy and the whole test suite
+#   make bench   set up, then run every benchmark (installs Prowler into its own venv)
 # Both work on a new machine with only Python 3.11+ installed.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: sites test browser lint typecheck pytest clean
+.PHONY: sites test bench browser lint typecheck pytest clean
 
 # With AWS credentials (the standard chain, instance metadata left out) collect from AWS;
 # without, from the built-in demo account on a local moto server. Then build both sites.
@@ -28,6 +29,12 @@ browser:
 	elif [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else echo "chromium is not installed: the browser tests will be skipped (apt-get install chromium chromium-driver)"; fi
+
+# GNU time measures the benchmarks' peak memory; as root it is installed here.
+bench: $(VENV)/.installed-dev
+	@if [ ! -x /usr/bin/time ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; fi
+	benchmarks/run $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check generator tests benchmarks
