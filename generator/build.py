@@ -133,7 +133,8 @@ def gather(
     except RunError as error:
         raise BuildError(str(error)) from error
 
-    runs = load_history(runs_root, run)
+    history = load_history(runs_root, run)
+    runs = history.runs
     return Sources(
         root=root,
         catalog=catalog,
@@ -143,6 +144,7 @@ def gather(
         automated=automated(run, checks, max_age),
         history=summarise(runs, catalog, checks),
         changes=changes(runs[-2], runs[-1]) if len(runs) >= 2 else None,
+        left_out=history.left_out,
     )
 
 

@@ -81,13 +81,23 @@ class Update(Public):
 class SecurityTxt(Public):
     """Settings of the generated ``/.well-known/security.txt`` (RFC 9116)."""
 
-    expires: dt.date
-    """The day the file stops being valid; the build fails when it is too close."""
+    expires: dt.date | None = None
+    """A fixed day the file stops being valid; the build fails when it is too close."""
+
+    valid_for_days: Annotated[int, Field(ge=1, le=366)] | None = None
+    """Instead of a fixed day: Expires falls this many days after each build, so a site that
+    is rebuilt nightly never serves an expired file. Give this or ``expires``, not both."""
 
     min_days_valid: Annotated[int, Field(ge=1)] = 30
     """The build fails when Expires is fewer than this many days away."""
 
     preferred_languages: Annotated[list[Text], Field(min_length=1)] = ["en"]
+
+    def expiry(self, today: dt.date) -> dt.date:
+        """The Expires day of a file built on ``today``."""
+        if self.expires is not None:
+            return self.expires
+        return today + dt.timedelta(days=self.valid_for_days or 0)
 
 
 class Company(Public):

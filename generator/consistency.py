@@ -27,15 +27,24 @@ def company_problems(root: Path, document: Document, company: Company) -> list[P
         problems.append(document.problem(("logo",), message, hint))
 
     settings = company.security_txt
-    days_left = (settings.expires - dt.date.today()).days
+    if (settings.expires is None) == (settings.valid_for_days is None):
+        message = "needs exactly one of expires (a date) and valid_for_days (a number of days)"
+        hint = "Use valid_for_days when the site is rebuilt regularly, expires otherwise."
+        problems.append(document.problem(("security_txt",), message, hint))
+        return problems
+
+    today = dt.date.today()
+    expiry = settings.expiry(today)
+    days_left = (expiry - today).days
     if days_left < settings.min_days_valid:
+        field = "expires" if settings.expires is not None else "valid_for_days"
         when = "is in the past" if days_left < 0 else f"is only {days_left} days away"
         message = (
-            f"{settings.expires.isoformat()} {when} (security.txt must stay valid for "
+            f"{expiry.isoformat()} {when} (security.txt must stay valid for "
             f"at least {settings.min_days_valid} days)"
         )
         hint = "Move it later; RFC 9116 advises less than a year ahead."
-        problems.append(document.problem(("security_txt", "expires"), message, hint))
+        problems.append(document.problem(("security_txt", field), message, hint))
     return problems
 
 

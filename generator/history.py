@@ -67,22 +67,47 @@ def load_run(runs_root: Path, chosen: Path | None) -> Run | None:
     return read_run(path)
 
 
-def load_history(runs_root: Path, shown: Run | None) -> list[Run]:
-    """Every readable run up to the one shown, oldest first. Unreadable runs are skipped."""
+@dataclass(frozen=True)
+class History:
+    runs: list[Run]
+    """Every verified run up to the one shown, oldest first."""
+
+    left_out: list[str]
+    """One sentence per run folder left out: unreadable, or not matching its manifest."""
+
+
+def load_history(runs_root: Path, shown: Run | None) -> History:
+    """Every readable run up to the one shown that matches its manifest, oldest first.
+
+    A run that fails verification is left out, not shown: its counts would feed the trend and
+    the changes since the previous run with evidence nobody can vouch for.
+    """
     if shown is None:
-        return []
+        return History([], [])
     folders = sorted(p for p in runs_root.iterdir() if _is_run(p)) if runs_root.is_dir() else []
-    runs = []
+    runs: list[Run] = []
+    left_out: list[str] = []
     for path in folders:
         if path.name > shown.info.id:
             continue  # runs after the chosen one are not part of its history
+        if path.name == shown.path.name:
+            runs.append(shown)
+            continue
+
+        problems = verify_run(path)
+        if problems:
+            left_out.append(f"Run {path.name} fails verification: {problems[0]}")
+            continue
         try:
-            runs.append(shown if path.name == shown.path.name else read_run(path))
+            runs.append(read_run(path))
         except RunError as error:
-            logger.warning("left out of the history: %s", error)
+            left_out.append(f"Run {path.name} cannot be read: {error}")
+
+    for sentence in left_out:
+        logger.warning("left out of the history: %s", sentence)
     if not any(run is shown for run in runs):
         runs.append(shown)
-    return sorted(runs, key=lambda run: run.info.finished)
+    return History(sorted(runs, key=lambda run: run.info.finished), left_out)
 
 
 def automated(

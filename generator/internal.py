@@ -16,7 +16,7 @@ from generator.aws.engine import Result, ResultStatus
 from generator.catalog import Catalog, Control, Evidence
 from generator.checks.base import Check, FindingStatus
 from generator.markdown import Rendered, environment, slug, write_page
-from generator.runs import MANIFEST_FILE, Run
+from generator.runs import MANIFEST_FILE, RESULTS_FILE, Run
 from generator.sources import Sources
 from generator.status import STATES, Assessment, Effective, stale_after
 from generator.trend import trend_svg
@@ -119,7 +119,10 @@ def render_internal(sources: Sources, out: Path) -> Rendered:
         write_page(env, out, page, template, **common, **context)
 
     env = environment("internal")
-    by_check = {check.name: view.control.id for view in views.values() for check in view.checks}
+    by_check: dict[str, list[str]] = {}
+    for view in views.values():
+        for check in view.checks:
+            by_check.setdefault(check.name, []).append(view.control.id)
     dashboard = {
         "groups": groups,
         "counts": Counter(view.state for view in views.values()),
@@ -143,15 +146,20 @@ def render_internal(sources: Sources, out: Path) -> Rendered:
     for owner, owned in owners.items():
         write(f"owners/{slug(owner)}.md", "owner.md.j2", owner=owner, controls=owned)
 
-    write("runs/index.md", "runs.md.j2", history=list(reversed(sources.history)))
+    history = list(reversed(sources.history))
+    write("runs/index.md", "runs.md.j2", history=history, left_out=sources.left_out)
     if sources.history:
         sizes = [(group.id, len(group.controls)) for group in groups]
         (out / "runs" / "trend.svg").write_text(trend_svg(sources.history, sizes), "utf-8")
     if run is not None:
         write(f"runs/{run.info.id}.md", "run.md.j2", calls=_calls(run), control_of=by_check)
+        # The run's own files go with it, so an auditor can re-hash what the pages show.
+        retained = out / "runs" / run.info.id
+        retained.mkdir(parents=True, exist_ok=True)
+        for name in (RESULTS_FILE, MANIFEST_FILE):
+            shutil.copyfile(run.path / name, retained / name)
         if (run.path / "exports").is_dir():  # a run whose checks made no call has none
-            run_exports = out / "runs" / run.info.id / "exports"
-            shutil.copytree(run.path / "exports", run_exports, dirs_exist_ok=True)
+            shutil.copytree(run.path / "exports", retained / "exports", dirs_exist_ok=True)
 
     logger.info("rendered internal pages for %d controls into %s", len(views), out)
     return Rendered(nav=_nav(groups, run), extra=_banner(run))

@@ -45,6 +45,19 @@ def badge(state: Effective) -> str:
     )
 
 
+RESULT_LABELS = {
+    "pass": "Pass",
+    "fail": "Fail",
+    "error": "Error",
+    "not_applicable": "Not applicable",
+}
+
+
+def result_label(status: object) -> str:
+    """A result's status as a reader would say it: ``not_applicable`` reads "Not applicable"."""
+    return RESULT_LABELS[str(status)]
+
+
 def slug(value: str) -> str:
     """A file-name-safe slug: "HR / Cloud Admin" becomes "hr-cloud-admin"."""
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
@@ -67,6 +80,7 @@ def environment(audience: str) -> Environment:
     env.filters["text"] = text
     env.filters["badge"] = badge
     env.filters["slug"] = slug
+    env.filters["result_label"] = result_label
     env.tests["url"] = is_url
     return env
 

@@ -18,7 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from generator import feed, securitytxt
-from generator.aws.engine import ResultStatus
+from generator.aws.engine import Result, ResultStatus
 from generator.catalog import Control, Status
 from generator.company import Company
 from generator.markdown import Rendered, environment, write_page
@@ -96,7 +96,11 @@ def public_model(sources: Sources) -> PublicTrustCenter:
         states = [sources.assess(control).state for control in public]
         state = _group_state(states, [control.status for control in public])
         statements = [control.public for control in public if control.public]
-        monitored = _monitored(sources, catalog.controls_in(group.id))
+        # A group nobody has started is not shown as monitored, however its checks came out:
+        # the badge would read as a practice in place next to "Planned".
+        monitored = state is not GroupState.PLANNED and _monitored(
+            sources, catalog.controls_in(group.id)
+        )
         groups.append(
             PublicGroup(group.id, group.name, group.summary, state, statements, monitored)
         )
@@ -116,13 +120,19 @@ def public_model(sources: Sources) -> PublicTrustCenter:
 
 
 def _monitored(sources: Sources, controls: Sequence[Control]) -> bool:
-    # Continuous monitoring is claimed for a group only when automation actually watches it
-    # and every deciding check passed everywhere it ran: no failure, error or gap.
+    # Continuous monitoring is claimed for a group only when automation actually watches it:
+    # recent results, and every deciding check passed somewhere and failed or erred nowhere.
+    # A check that applied nowhere watches nothing, so it does not count as passing.
     automated = sources.automated
     names = {n for c in controls for n in c.checks if n not in automated.informational}
     if not names or any(name not in automated.results for name in names):
         return False
-    results = [result for name in names for result in automated.results[name]]
+    if automated.collected is None or sources.now - automated.collected > automated.max_age:
+        return False
+    return all(_watched(automated.results[name]) for name in names)
+
+
+def _watched(results: Sequence[Result]) -> bool:
     statuses = {result.status for result in results}
     return ResultStatus.PASS in statuses and statuses <= {
         ResultStatus.PASS,
@@ -140,14 +150,17 @@ def render_public(model: PublicTrustCenter, out: Path) -> Rendered:
         shutil.copyfile(model.logo, out / logo)
 
     write_page(env, out, "index.md", "index.md.j2", tc=model, labels=GROUP_LABELS, logo=logo)
-    _write(out / securitytxt.PATH, securitytxt.security_txt(model.company))
+    _write(out / securitytxt.PATH, securitytxt.security_txt(model.company, model.updated))
     _write(out / feed.PATH, feed.atom_feed(model.company))
 
     logger.info("rendered the public Trust Center with %d groups into %s", len(model.groups), out)
     banner = {"banner": "Demo data: statuses come from a demo account."} if model.demo else {}
     return Rendered(
         nav=[{"Trust Center": "index.md"}],
-        settings={"site_url": str(model.company.site_url)},
+        settings={
+            "site_url": str(model.company.site_url),
+            "site_name": f"{model.company.name} Trust Center",
+        },
         extra=banner,
     )
 

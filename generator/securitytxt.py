@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from generator.company import Company
 
 PATH = ".well-known/security.txt"
 
 
-def security_txt(company: Company) -> str:
+def security_txt(company: Company, today: dt.date) -> str:
     """Return the file's text: contacts first, as the RFC recommends, then the other fields."""
     settings = company.security_txt
     site = str(company.site_url).rstrip("/")
@@ -17,7 +19,7 @@ def security_txt(company: Company) -> str:
 
     # Expires is a full date-time; the end of the stated day in UTC is the latest valid moment.
     lines += [
-        f"Expires: {settings.expires.isoformat()}T23:59:59Z",
+        f"Expires: {settings.expiry(today).isoformat()}T23:59:59Z",
         f"Policy: {company.disclosure.policy_url}",
         f"Preferred-Languages: {', '.join(settings.preferred_languages)}",
         f"Canonical: {site}/{PATH}",

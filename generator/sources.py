@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.catalog import Catalog, Control
@@ -33,6 +33,9 @@ class Sources:
 
     changes: Changes | None
     """What moved since the run before the one shown; None with fewer than two runs."""
+
+    left_out: list[str] = field(default_factory=list)
+    """Run folders kept out of the history, one sentence each (unreadable or unverified)."""
 
     @property
     def today(self) -> dt.date:

@@ -66,8 +66,9 @@ STATES: dict[Effective, StateInfo] = {
     Effective.UNVERIFIED: StateInfo(
         "[?]",
         "Unverified",
-        "The control is marked complete, but an automated check could not run (an AWS error, "
-        "or no run collected it), so it cannot be shown as passing.",
+        "An automated check could not run (an AWS error), whatever the manual status; or the "
+        "control is marked complete and a check was not collected or applied nowhere. Either "
+        "way it cannot be shown as passing.",
     ),
     Effective.CLAIMED: StateInfo(
         "[!]",

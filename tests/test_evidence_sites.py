@@ -66,13 +66,13 @@ def test_the_control_page_shows_results_failures_and_exports(project, three_runs
     text = page(project, "controls/6.1.1.md")
     assert 'aria-label="Status: Failing"' in text
     assert "**Passes when:** The thing is configured." in text
-    assert "| 123456789012 | eu-west-1 | **fail** |" in text
+    assert "| 123456789012 | eu-west-1 | **Fail** |" in text
     assert "| `sg-0bbb2222` | 123456789012 | eu-west-1 | sg-0bbb2222 is not configured. |" in text
-    assert "| 123456789012 | ap-south-1 | **error** | ec2:DescribeSecurityGroups failed" in text
+    assert "| 123456789012 | ap-south-1 | **Error** | ec2:DescribeSecurityGroups failed" in text
     latest = sorted(three_runs.iterdir())[-1]
     manifest = json.loads((latest / "manifest.json").read_text())["files"]
     export = "exports/123456789012/eu-west-1/iam/GetAccountSummary.json"
-    assert f"(../runs/{latest.name}/{export}) `{manifest[export][:12]}`" in text
+    assert f"(../runs/{latest.name}/{export}) <br>SHA-256 `{manifest[export]}`" in text
     assert (project.site / "internal" / "runs" / latest.name / export).is_file()
 
 
@@ -125,6 +125,54 @@ def test_the_auditor_view_lists_the_calls_behind_each_result(project, three_runs
     assert '| iam | GetAccountSummary | ap-south-1 | `{"MaxItems": 10}` |' in text
 
 
+def test_every_table_of_the_internal_site_renders_as_a_table(project, three_runs):
+    build_sites(project.root, project.site, CHECKS)
+
+    # A Markdown table glued to the paragraph above it is printed as text, pipes and all.
+    for html in (project.site / "internal").rglob("*.html"):
+        assert "|---" not in html.read_text(), html.relative_to(project.site)
+    latest = sorted(three_runs.iterdir())[-1].name
+    run_page = (project.site / "internal" / "runs" / latest / "index.html").read_text()
+    assert run_page.count("<table>") == 1 + 3  # the run's facts, then one per result
+    assert "Backs control <a" in run_page
+
+
+def test_the_run_page_publishes_the_runs_results_and_manifest(project, three_runs):
+    build_sites(project.root, project.site, CHECKS)
+
+    latest = sorted(three_runs.iterdir())[-1]
+    published = project.site / "internal" / "runs" / latest.name
+    for name in ("results.json", "manifest.json"):
+        assert (published / name).read_bytes() == (latest / name).read_bytes()
+
+
+def test_a_check_backing_several_controls_links_to_each(project, three_runs):
+    project.write_control(control("6.1.2", checks=[MARKER_CHECK.id]))
+
+    build_sites(project.root, project.site, CHECKS)
+
+    latest = sorted(three_runs.iterdir())[-1].name
+    run_page = page(project, f"runs/{latest}.md")
+    links = "[6.1.1](../controls/6.1.1.md), [6.1.2](../controls/6.1.2.md)"
+    assert f"Backs controls {links}." in run_page
+    dashboard = page(project, "index.md")
+    assert "| [6.1.1](controls/6.1.1.md), [6.1.2](controls/6.1.2.md) |" in dashboard
+
+
+def test_an_earlier_run_that_fails_verification_is_left_out_of_the_history(project, three_runs):
+    middle = sorted(three_runs.iterdir())[1]
+    (middle / "results.json").write_text((middle / "results.json").read_text() + " ")
+
+    build_sites(project.root, project.site, CHECKS)
+
+    runs_page = page(project, "runs/index.md")
+    assert f"Run {middle.name} fails verification: results.json was changed" in runs_page
+    assert f"| {middle.name} |" not in runs_page
+    dashboard = page(project, "index.md")
+    first = sorted(three_runs.iterdir())[0].name
+    assert f"Compared with [{first}]" in dashboard
+
+
 def test_a_demo_run_puts_a_banner_on_both_sites(project):
     project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
     seed_run(project.root / "evidence" / "runs", [result(MARKER_CHECK.id, "pass")], demo=True)
@@ -168,7 +216,7 @@ def test_the_build_refuses_a_run_that_fails_verification(project, three_runs, da
 
 
 def test_a_group_is_continuously_monitored_only_when_its_checks_all_pass(project):
-    project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
+    project.write_control(control("6.1.1", status="in_progress", checks=[MARKER_CHECK.id]))
     runs = project.root / "evidence" / "runs"
     first = dt.datetime.now(dt.UTC)
     seed_run(
@@ -187,6 +235,32 @@ def test_a_group_is_continuously_monitored_only_when_its_checks_all_pass(project
     ]
     seed_run(runs, erroring, finished=first + dt.timedelta(seconds=5))
     build_sites(project.root, project.site, CHECKS)
+    public = (project.root / "build" / "public" / "index.md").read_text()
+    assert "Continuously monitored</span>" not in public
+
+
+@pytest.mark.parametrize(
+    ("status", "outcomes", "age_hours"),
+    [
+        ("not_started", ["pass"], 0),
+        ("in_progress", ["not_applicable", "not_applicable"], 0),
+        ("in_progress", ["pass"], 49),
+    ],
+    ids=["group not started", "check applied nowhere", "results too old"],
+)
+def test_a_group_is_not_monitored_without_recent_passing_checks(
+    project, status, outcomes, age_hours
+):
+    project.write_control(control("6.1.1", status=status, checks=[MARKER_CHECK.id]))
+    at = NOW - dt.timedelta(hours=age_hours)
+    regions = ["us-east-1", "eu-west-1"][: len(outcomes)]
+    results = [
+        result(MARKER_CHECK.id, o, region=r, at=at) for o, r in zip(outcomes, regions, strict=True)
+    ]
+    seed_run(project.root / "evidence" / "runs", results, finished=at)
+
+    build_sites(project.root, project.site, CHECKS)
+
     public = (project.root / "build" / "public" / "index.md").read_text()
     assert "Continuously monitored</span>" not in public
 
@@ -263,7 +337,7 @@ def test_a_run_without_exports_still_builds(project):
 
     build_sites(project.root, project.site, CHECKS)
 
-    assert "| 123456789012 | us-east-1 | **not_applicable** |" in page(project, "controls/6.1.1.md")
+    assert "| 123456789012 | us-east-1 | **Not applicable** |" in page(project, "controls/6.1.1.md")
 
 
 def test_a_failing_check_on_an_unstarted_control_is_not_progress_on_the_public_page(project):

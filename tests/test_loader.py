@@ -261,6 +261,34 @@ def test_a_security_txt_expiring_too_soon_is_rejected(project, days, words):
     assert problem.message.startswith(f"{expires.isoformat()} {words}")
 
 
+def test_a_security_txt_valid_for_too_few_days_is_rejected(project):
+    settings = {"valid_for_days": 7, "min_days_valid": 30}
+    project.write("trustcenter.yaml", COMPANY | {"security_txt": settings})
+
+    problem = only(project)
+
+    assert problem.field == "security_txt.valid_for_days"
+    assert "is only 7 days away" in problem.message
+
+
+@pytest.mark.parametrize("settings", [{}, {"expires": "2099-01-01", "valid_for_days": 90}])
+def test_security_txt_needs_exactly_one_way_to_expire(project, settings):
+    project.write("trustcenter.yaml", COMPANY | {"security_txt": settings})
+
+    problem = only(project)
+
+    assert problem.field == "security_txt"
+    assert problem.message.startswith("needs exactly one of expires")
+
+
+def test_a_rolling_security_txt_expires_the_given_days_after_the_build():
+    from generator.company import SecurityTxt
+
+    settings = SecurityTxt(valid_for_days=180)
+
+    assert settings.expiry(dt.date(2026, 12, 4)) == dt.date(2027, 6, 2)
+
+
 def test_a_malformed_contact_email_is_rejected(project):
     project.write("trustcenter.yaml", COMPANY | {"contact": {"email": "not-an-address"}})
 

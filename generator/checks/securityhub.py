@@ -95,9 +95,10 @@ def open_findings_by_severity(view: AwsView) -> Counter[str]:
 def findings_summarised(view: AwsView) -> list[Finding]:
     """Security Hub's open findings are read and kept, counted by severity, for the review.
 
-    Informational: it passes whenever the findings could be read; the GetFindings answer
-    (active findings whose workflow status is NEW or NOTIFIED, all pages) is the retained
-    evidence of what the monthly review had in front of it.
+    It passes whenever the findings could be read, whatever their number: the GetFindings
+    answer (active findings whose workflow status is NEW or NOTIFIED, all pages) is the
+    retained evidence of what the monthly review had in front of it. Where Security Hub is off
+    there is nothing to review, so the check fails and the control cannot read as complete.
 
     ```yaml
     checks: [securityhub_findings_summarised]
@@ -140,6 +141,5 @@ CHECKS = [
         scope="regional",
         permissions=("securityhub:DescribeHub", "securityhub:GetFindings"),
         evaluate=findings_summarised,
-        informational=True,
     ),
 ]
