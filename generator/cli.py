@@ -68,11 +68,19 @@ root_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="trustcenter")
-@click.option("-v", "--verbose", count=True, help="Log more: -v for progress, -vv for debug.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log more: -v for trustcenter's debug logs, -vv for boto3's and MkDocs' as well.",
+)
 def main(verbose: int) -> None:
     """Turn a SOC 2 checklist for AWS into living evidence and a public Trust Center."""
-    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    # botocore's debug output prints every request and response; it is only wanted on -vv.
+    level = logging.DEBUG if verbose >= 2 else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)-7s - %(name)s: %(message)s")
+    if verbose:
+        logging.getLogger("generator").setLevel(logging.DEBUG)
 
 
 @main.command()
@@ -292,7 +300,10 @@ def collect(
         outcome = _or_exit(lambda: _collect(run_one))
 
     _report(planned, outcome, time.perf_counter() - started)
-    if fail_on_findings and any(r.status is ResultStatus.FAIL for r in outcome.results):
+    # Informational checks report, they never decide: their failures are no finding to act on.
+    deciding = {check.id for check in planned.checks if not check.informational}
+    failed = [r for r in outcome.results if r.status is ResultStatus.FAIL and r.check in deciding]
+    if fail_on_findings and failed:
         sys.exit(FINDINGS)
 
 

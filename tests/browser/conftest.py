@@ -47,6 +47,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-default-apps",
     "--disable-domain-reliability",
+    # No name resolves: a page that reached for another host fails here instead of asking DNS.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
 
 
@@ -134,12 +136,21 @@ def fixture_visit(browser: Any) -> Iterator[Any]:
             "request",
             lambda r: _foreign(r.url, origin) and visit.foreign.append(r.url),
         )
+        # A request for another origin is noted above and never sent.
+        page.route("**/*", lambda route: _forward_own(route, origin))
         page.goto(origin + path, wait_until="networkidle")
         return visit
 
     yield open_page
     for context in contexts:
         context.close()
+
+
+def _forward_own(route: Any, origin: str) -> None:
+    if _foreign(route.request.url, origin):
+        route.abort()
+    else:
+        route.continue_()
 
 
 def _foreign(url: str, origin: str) -> bool:
