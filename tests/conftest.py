@@ -1,11 +1,20 @@
-"""Fixtures shared by the catalog, build and site tests: a small project on disk."""
+"""Fixtures shared by every test: the network guard, and a small project on disk.
+
+``network_guard`` (autouse, session-wide) keeps every test on this machine: it refuses any
+name lookup of a host that is not an IP literal, and any connection or datagram to an address
+outside 127.0.0.0/8 and ::1, and it turns off boto3's probe of the instance metadata service.
+It is up before any module- or session-scoped fixture of a test runs, so seeding is guarded too.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import ipaddress
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +27,105 @@ from generator.checks.base import Check, Finding, FindingStatus
 from generator.runs import RunInfo, run_id, write_run
 
 REPO = Path(__file__).resolve().parent.parent
+
+INTERNET_FAMILIES = frozenset({socket.AF_INET, socket.AF_INET6})
+"""Address families that can leave the machine; Unix sockets and socket pairs cannot."""
+
+
+def is_loopback(host: str) -> bool:
+    """Return whether ``host`` is an IP literal in 127.0.0.0/8 or ::1 (not a name to look up)."""
+    try:
+        # An IPv6 literal may carry a zone ("fe80::1%eth0"); the zone is no part of the address.
+        address = ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+@dataclass
+class NetworkGuard:
+    """What the session-wide guard refused; lookups since the last ``no_dns``, connections ever."""
+
+    asked: list[str] = field(default_factory=list)
+    """Host names something tried to look up."""
+
+    refused: list[str] = field(default_factory=list)
+    """Addresses something tried to connect or send to, beyond loopback."""
+
+    def getaddrinfo(self, real: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap ``socket.getaddrinfo`` so that only IP literals resolve."""
+
+        def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+            name = host.decode() if isinstance(host, bytes) else str(host)
+            try:
+                ipaddress.ip_address(name)
+            except ValueError:
+                self.asked.append(name)
+                raise socket.gaierror(
+                    socket.EAI_NONAME, f"test forbids looking up {name}"
+                ) from None
+            return real(host, *args, **kwargs)
+
+        return getaddrinfo
+
+    def addressed(self, real: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a socket method whose last argument is the address (connect, sendto)."""
+
+        def method(sock: socket.socket, *args: Any) -> Any:
+            host = self._beyond_loopback(sock, args)
+            if host is not None:
+                raise ConnectionRefusedError(
+                    errno.ECONNREFUSED, f"test forbids connecting to {host}"
+                )
+            return real(sock, *args)
+
+        return method
+
+    def connect_ex(self, real: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap ``socket.connect_ex``, which answers with an error number instead of raising."""
+
+        def connect_ex(sock: socket.socket, *args: Any) -> Any:
+            if self._beyond_loopback(sock, args) is not None:
+                return errno.ECONNREFUSED
+            return real(sock, *args)
+
+        return connect_ex
+
+    def _beyond_loopback(self, sock: socket.socket, args: tuple[Any, ...]) -> str | None:
+        """Return the host of the address in ``args`` if it is not loopback, recording it."""
+        if sock.family not in INTERNET_FAMILIES or not args:
+            return None
+        # A name here would be resolved inside the socket call, past the getaddrinfo guard.
+        address = args[-1]
+        host = address[0].decode() if isinstance(address[0], bytes) else str(address[0])
+        if is_loopback(host):
+            return None
+        self.refused.append(host)
+        return host
+
+
+@pytest.fixture(name="network_guard", scope="session", autouse=True)
+def fixture_network_guard() -> Iterator[NetworkGuard]:
+    """Keep the whole session on 127.0.0.1 and ::1; yield what was refused."""
+    guard = NetworkGuard()
+    with pytest.MonkeyPatch.context() as patch:
+        # boto3 probes 169.254.169.254 for credentials when it finds none; never let it try.
+        patch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+        patch.setattr(socket, "getaddrinfo", guard.getaddrinfo(socket.getaddrinfo))
+        for name in ("connect", "sendto"):
+            patch.setattr(socket.socket, name, guard.addressed(getattr(socket.socket, name)))
+        patch.setattr(socket.socket, "connect_ex", guard.connect_ex(socket.socket.connect_ex))
+        yield guard
+
+
+@pytest.fixture(name="no_dns")
+def fixture_no_dns(network_guard: NetworkGuard) -> list[str]:
+    """Return the host names looked up from now on in this test (each lookup fails)."""
+    network_guard.asked.clear()
+    return network_guard.asked
+
 
 CRITERIA: dict[str, Any] = {
     "framework": "AICPA Trust Services Criteria (2017)",

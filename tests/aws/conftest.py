@@ -1,15 +1,15 @@
 """Fixtures that run checks against a real moto server on 127.0.0.1.
 
 ``moto_server`` starts one server per test session; ``aws`` resets it before each test and
-points boto3 at it through AWS_ENDPOINT_URL with fake credentials. ``no_dns`` (autouse) makes
-any name lookup fail, so a test cannot reach past 127.0.0.1 by accident. ``api_calls``
-(autouse, session-wide) records every API operation made through a ClientFactory client, so
-the last test module can prove the IAM policy allows all of them.
+points boto3 at it through AWS_ENDPOINT_URL with fake credentials. The session-wide network
+guard of tests/conftest.py keeps every call on 127.0.0.1; ``no_dns`` there returns the names a
+test tried to look up. ``api_calls`` (autouse, session-wide) records every API operation made
+through a ClientFactory client, so the last test module can prove the IAM policy allows all
+of them.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 import subprocess
@@ -115,25 +115,6 @@ def fixture_aws(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 def fixture_moto_tools() -> Any:
     """``reset_moto`` and ``point_boto3_at``, for fixtures that seed moto once per module."""
     return SimpleNamespace(reset=reset_moto, point_boto3_at=point_boto3_at)
-
-
-@pytest.fixture(name="no_dns", autouse=True)
-def fixture_no_dns(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Fail every lookup of a host that is not an IP literal; return the names asked for."""
-    asked: list[str] = []
-    real_getaddrinfo = socket.getaddrinfo
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else str(host)
-        try:
-            ipaddress.ip_address(name)
-        except ValueError:
-            asked.append(name)
-            raise socket.gaierror(socket.EAI_NONAME, f"test forbids looking up {name}") from None
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return asked
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import boto3
 import pytest
 from botocore.stub import Stubber
 
@@ -28,17 +29,26 @@ SOC2 = {
 ISO = {"id": "report-iso", "name": "ISO 27001 Certificate", "series": "ISO", "state": "PUBLISHED"}
 
 
+NOBODY = "http://127.0.0.1:9"
+"""An endpoint nobody answers on: a call the test forgot to stub fails fast and locally."""
+
+
 @pytest.fixture(name="artifact")
-def fixture_artifact(monkeypatch, tmp_path):
+def fixture_artifact(moto_tools, monkeypatch, tmp_path):
     """Yield (stubber, view): a stubbed Artifact client and a global view that uses it."""
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    # An endpoint nobody answers on: a call the test forgot to stub fails fast and locally.
-    factory = ClientFactory(ClientSettings(endpoint_url="http://127.0.0.1:9", max_attempts=1))
+    # Fake credentials, so creating the client never walks boto3's chain to the metadata service.
+    moto_tools.point_boto3_at(monkeypatch, NOBODY, tmp_path)
+    factory = ClientFactory(ClientSettings(endpoint_url=NOBODY, max_attempts=1))
     with Stubber(factory.client("artifact", "us-east-1", ACCOUNT)) as stubber:
         yield stubber, LiveView(ResponseStore(factory), ACCOUNT, GLOBAL, ["us-east-1"])
         stubber.assert_no_pending_responses()
+
+
+def test_the_stubbed_client_has_fake_credentials(artifact):
+    credentials = boto3.Session().get_credentials()
+
+    assert credentials is not None
+    assert (credentials.method, credentials.access_key) == ("env", "testing")
 
 
 def agreement(state):

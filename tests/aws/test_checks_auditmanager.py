@@ -6,6 +6,7 @@ checks every answer against the service model. No moto server is needed, so none
 
 from __future__ import annotations
 
+import boto3
 import pytest
 from botocore.stub import Stubber
 
@@ -21,13 +22,15 @@ REGIONS = ["us-east-1", "eu-central-2"]
 ARN = f"arn:aws:auditmanager:us-east-1:{ACCOUNT}:assessment/"
 
 
+NOBODY = "http://127.0.0.1:9"
+"""An endpoint nobody answers on: a call the test forgot to stub fails fast and locally."""
+
+
 @pytest.fixture(name="factory")
-def fixture_factory(monkeypatch, tmp_path):
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
-    # An endpoint nobody answers on: a call the test forgot to stub fails fast and locally.
-    return ClientFactory(ClientSettings(endpoint_url="http://127.0.0.1:9", max_attempts=1))
+def fixture_factory(moto_tools, monkeypatch, tmp_path):
+    # Fake credentials, so creating a client never walks boto3's chain to the metadata service.
+    moto_tools.point_boto3_at(monkeypatch, NOBODY, tmp_path)
+    return ClientFactory(ClientSettings(endpoint_url=NOBODY, max_attempts=1))
 
 
 @pytest.fixture(name="auditmanager")
@@ -38,6 +41,13 @@ def fixture_auditmanager(factory):
     with Stubber(factory.client("auditmanager", "us-east-1", ACCOUNT)) as stubber:
         yield stubber, LiveView(store, ACCOUNT, GLOBAL, REGIONS)
         stubber.assert_no_pending_responses()
+
+
+def test_the_stubbed_clients_have_fake_credentials(factory):
+    credentials = boto3.Session().get_credentials()
+
+    assert credentials is not None
+    assert (credentials.method, credentials.access_key) == ("env", "testing")
 
 
 def assessment(assessment_id, framework):
