@@ -59,7 +59,9 @@ def criteria_problems(document: Document, criteria: CriteriaFile) -> list[Proble
         for criterion_index, criterion in enumerate(group.criteria):
             if not criterion.id.startswith(group.id + "."):
                 message = f"'{criterion.id}' does not belong to group {group.id}"
-                problems.append(document.problem((*at, "criteria", criterion_index, "id"), message))
+                hint = f"Move it to the group its id starts with, or write it like {group.id}.1."
+                location = (*at, "criteria", criterion_index, "id")
+                problems.append(document.problem(location, message, hint))
 
         for section_index, section in enumerate(group.sections):
             if section not in ids:
@@ -68,7 +70,9 @@ def criteria_problems(document: Document, criteria: CriteriaFile) -> list[Proble
                 problems.append(document.problem((*at, "sections", section_index), message, hint))
 
         for duplicate in seen & set(ids):
-            problems.append(document.problem(at, f"'{duplicate}' is defined twice"))
+            message = f"'{duplicate}' is defined twice"
+            hint = "Keep one definition and remove the other."
+            problems.append(document.problem(at, message, hint))
         seen |= set(ids)
     return problems
 
@@ -96,7 +100,8 @@ def control_criteria_problems(
         own = control.group_id
         if own not in groups:
             message = f"'{control.id}' belongs to {own}, missing from {criteria_file}"
-            problems.append(document.problem(("id",), message))
+            hint = f"Add group {own} to {criteria_file}, or fix the id."
+            problems.append(document.problem(("id",), message, hint))
         elif not any(c == own or c.startswith(own + ".") for c in control.criteria):
             message = f"lists no criterion of its own group {own}"
             problems.append(document.problem(("criteria",), message, f"Add one, e.g. {own}.1."))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+import re
 import typing
 from collections.abc import Collection
 from pathlib import Path
@@ -39,6 +40,11 @@ CRITERIA_FILE = "controls/criteria.yaml"
 COMPANY_FILE = "trustcenter.yaml"
 
 Model = TypeVar("Model", bound=BaseModel)
+
+FUTURE_DATE_HINT = "Give the day the artefact was actually collected, today or earlier."
+
+GROUP_FOLDER = re.compile(r"cc[1-9]")
+"""Control files sit one level down, in a folder named after their group: controls/cc6/."""
 
 
 def load_catalog(root: Path, known_checks: Collection[str]) -> Catalog:
@@ -86,12 +92,18 @@ def _control_files(root: Path, problems: list[Problem]) -> list[Path]:
         problems.append(Problem(shown(folder), 1, "", "is missing", hint))
         return []
 
-    files = sorted(folder.glob("cc*/*.yaml")) + sorted(folder.glob("cc*/*.yml"))
-    for stray in sorted(folder.glob("*.y*ml")):
-        if stray != root / CRITERIA_FILE:
-            message = "is not inside a criterion group folder"
-            hint = "Move it into the folder of its criterion group, e.g. controls/cc6/."
-            problems.append(Problem(shown(stray), 1, "", message, hint))
+    # A control file anywhere else would be skipped without a word, and the catalog would
+    # silently lose a control: every YAML file under controls/ is either loaded or named.
+    files = []
+    for path in sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml")):
+        if path == root / CRITERIA_FILE:
+            continue
+        if path.parent.parent == folder and GROUP_FOLDER.fullmatch(path.parent.name):
+            files.append(path)
+            continue
+        message = "is not inside a criterion group folder"
+        hint = "Move it into the folder of its criterion group, e.g. controls/cc6/."
+        problems.append(Problem(shown(path), 1, "", message, hint))
     return files
 
 
@@ -175,13 +187,15 @@ def _schema_problem(document: Document, model: type[BaseModel], error: ErrorDeta
             "dict_type": "a mapping",
         }
         expected = wanted.get(kind, "true or false")
-        return document.problem(location, f"expected {expected}, got {_kind(given)}")
+        hint = f"Write {expected} here, as the other control files do."
+        return document.problem(location, f"expected {expected}, got {_kind(given)}", hint)
 
     if kind in {"string_too_short", "too_short"}:
         return document.problem(location, "must not be empty", "Fill it in or remove it.")
 
     message = error["msg"].removeprefix("Value error, ")
-    return document.problem(location, message[0].lower() + message[1:])
+    hint = FUTURE_DATE_HINT if "in the future" in message else ""
+    return document.problem(location, message[0].lower() + message[1:], hint)
 
 
 def _model_at(model: type[BaseModel], location: Location) -> type[BaseModel] | None:

@@ -48,7 +48,8 @@ def read_document(path: Path, shown_as: Path) -> tuple[Document | None, list[Pro
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(shown_as, 1, "", f"cannot be read: {error}")]
+        hint = "Save it as UTF-8 text readable by the user running trustcenter."
+        return None, [Problem(shown_as, 1, "", f"cannot be read: {error}", hint)]
 
     loader = LOADER(text)
     try:
@@ -87,9 +88,9 @@ def _build(
             key = _scalar(loader, key_node)
             line = key_node.start_mark.line + 1
             if not isinstance(key, str | int):
-                problems.append(
-                    Problem(document.path, line, "", f"has a key that is not text: {key!r}")
-                )
+                message = f"has a key that is not text: {key!r}"
+                hint = "Field names are words, e.g. owner: or status:."
+                problems.append(Problem(document.path, line, "", message, hint))
                 continue
             if key in mapping:
                 field_path = dotted((*location, key))

@@ -55,6 +55,18 @@ def test_an_empty_file_is_rejected(project):
     assert "is empty" in only(project).message
 
 
+@pytest.mark.parametrize(
+    "path", ["controls/6.1.9.yaml", "controls/CC6/6.1.9.yaml", "controls/cc6/old/6.1.9.yml"]
+)
+def test_a_control_file_outside_a_group_folder_is_named_not_skipped(project, path):
+    project.write(path, 'id: "6.1.9"\n')
+
+    problem = only(project)
+
+    assert (str(problem.file), problem.message) == (path, "is not inside a criterion group folder")
+    assert problem.hint.startswith("Move it into the folder of its criterion group")
+
+
 def test_a_missing_required_field_names_the_field_and_how_to_fix_it(project):
     data = control("1.1")
     del data["owner"]
@@ -231,6 +243,20 @@ def test_every_problem_is_reported_at_once(project):
         "trustcenter.yaml",
     }
     assert len(found) == 4
+
+
+def test_every_problem_says_how_to_fix_it(project):
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    future = {"title": "t", "location": "l", "kind": "policy", "collected": tomorrow}
+    project.write_control(control("1.1", criteria="CC1.1", evidence=[future]))
+    project.write_control(control("6.1.1", checks={"a": 1}, public=["not", "text"]))
+    project.write("controls/cc6/6.2.1.yaml", 'id: "6.2.1"\n[1, 2]: x\n')
+    project.write("trustcenter.yaml", COMPANY | {"fictional": "perhaps"})
+
+    found = problems_of(project)
+
+    assert len(found) >= 6, [str(problem) for problem in found]
+    assert [str(problem) for problem in found if not problem.hint] == []
 
 
 def test_a_problem_reads_as_one_sentence_with_its_location(project):
