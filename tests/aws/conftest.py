@@ -131,8 +131,10 @@ class ApiCalls:
 def fixture_api_calls() -> Iterator[ApiCalls]:
     """Record every call a ClientFactory client makes during the session.
 
-    Paged, retried and Stubber-answered calls all pass botocore's before-call event; the
-    ``seed`` fixture's plain clients are not the factory's, so seeding is not recorded.
+    Every call, paged, retried or answered by botocore's Stubber, first passes the
+    provide-client-params event. Not before-call: the Stubber answers there from a more
+    specific handler, which runs first and ends the chain. The ``seed`` fixture's plain
+    clients are not the factory's, so seeding is not recorded.
     """
     recorded = ApiCalls()
 
@@ -142,7 +144,7 @@ def fixture_api_calls() -> Iterator[ApiCalls]:
         def record(model: Any, **_: Any) -> None:
             recorded.calls.add((service, model.name, recorded.test_file))
 
-        client.meta.events.register("before-call", record)
+        client.meta.events.register("provide-client-params", record)
 
     remove = observe_clients(observe)
     yield recorded
