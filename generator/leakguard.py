@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick
+import material
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,17 @@ PATTERNS = {
         r"\b(?:sg|vpc|subnet|i|vol|snap|eni|igw|nat|rtb|acl|ami|vpce|tgw|pcx|fl|key|eipalloc)"
         r"-(?:[0-9a-f]{8}|[0-9a-f]{17})\b"
     ),
-    "AKIA access key id": re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"),
+    # Access key ids and the unique ids IAM gives users, roles, groups and policies.
+    "AWS access key or unique id": re.compile(
+        r"\b(?:AKIA|ASIA|AIDA|AROA|AGPA|AIPA|ANPA|ANVA|APKA|ASCA)[A-Z0-9]{16,17}\b"
+    ),
+    # Organization and root ids carry at least one digit, which keeps hyphenated words out.
+    "AWS Organizations id": re.compile(
+        r"\b(?:o-(?=[a-z0-9]*\d)[a-z0-9]{10,32}|r-(?=[a-z0-9]*\d)[a-z0-9]{4,32}"
+        r"|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})\b"
+    ),
+    # KMS key ids, request ids and many other AWS ids are UUIDs.
+    "UUID": re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I),
     "email address": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "private host": re.compile(
         r"(?<![\w.-])(?:localhost|127\.\d+\.\d+\.\d+|10\.\d+\.\d+\.\d+|192\.168\.\d+\.\d+|"
@@ -37,9 +48,16 @@ PATTERNS = {
     ),
 }
 
-# Files Material ships unchanged (scripts, styles, fonts) are not generated from our data;
-# their minified code is full of long numbers that only look like account ids.
+# Files Material ships (scripts, styles, the favicon) are not generated from our data; their
+# minified code is full of long numbers that only look like account ids. They are skipped
+# only while byte for byte what the installed theme ships, so a file of ours placed among
+# them is still read.
 THEME_ASSETS = ("assets/javascripts/", "assets/stylesheets/", "assets/images/favicon")
+THEME_FILES = Path(material.__file__).parent / "templates"
+
+# An id inside an internal sentence ("Key 1234abcd-... has rotation off") must not leak on
+# its own either: words of eight or more characters that mix letters and digits.
+ID_LIKE = re.compile(r"(?<![\w-])(?=[\w:/.-]*\d)(?=[\w:/.-]*[a-zA-Z])[\w:/.-]{8,}(?<![.:/-])")
 
 
 @dataclass(frozen=True)
@@ -69,7 +87,7 @@ def scan(site: Path, internal_values: Iterable[str], allowed: Iterable[str] = ()
     leaks: list[Leak] = []
     for path in sorted(site.rglob("*")):
         relative = path.relative_to(site).as_posix()
-        if not path.is_file() or relative.startswith(THEME_ASSETS):
+        if not path.is_file() or _shipped_by_theme(path, relative):
             continue
         text = _read(path)
         for kind, pattern in PATTERNS.items():
@@ -83,6 +101,18 @@ def scan(site: Path, internal_values: Iterable[str], allowed: Iterable[str] = ()
 
     logger.info("leak guard read %s: %d leaks", site, len(leaks))
     return leaks
+
+
+def id_like_words(text: str) -> list[str]:
+    """The words of ``text`` that look like ids: eight or more characters, letters and digits."""
+    return ID_LIKE.findall(text)
+
+
+def _shipped_by_theme(path: Path, relative: str) -> bool:
+    if not relative.startswith(THEME_ASSETS):
+        return False
+    shipped = THEME_FILES / relative
+    return shipped.is_file() and shipped.read_bytes() == path.read_bytes()
 
 
 def _distinctive(value: str) -> bool:

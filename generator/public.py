@@ -21,6 +21,7 @@ from generator import feed, securitytxt
 from generator.aws.engine import Result, ResultStatus
 from generator.catalog import Control, Status
 from generator.company import Company
+from generator.leakguard import id_like_words
 from generator.markdown import Rendered, environment, write_page
 from generator.sources import Sources
 from generator.status import Effective
@@ -190,6 +191,8 @@ def internal_values(sources: Sources) -> list[str]:
         for result in sources.run.results:
             values += [result.reason, *result.exports]
             values += [text for f in result.findings for text in (f.resource, f.reason)]
+            sentences = [result.reason, *(f.reason for f in result.findings)]
+            values += [word for sentence in sentences for word in id_like_words(sentence)]
     return values
 
 

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import control
+from conftest import MARKER_CHECK, control, result, seed_run
 
 from generator.build import LeakError, build_sites
 from generator.leakguard import scan
@@ -27,7 +27,16 @@ def write(folder: Path, name: str, text: str) -> Path:
         ("see arn:aws:iam::123456789012:role/Audit", "ARN", "arn:aws:iam::123456789012:role/Audit"),
         ("group sg-0123456789abcdef0 is open", "AWS resource id", "sg-0123456789abcdef0"),
         ("vpc-1a2b3c4d", "AWS resource id", "vpc-1a2b3c4d"),
-        ("key AKIAIOSFODNN7EXAMPLE", "AKIA access key id", "AKIAIOSFODNN7EXAMPLE"),
+        ("key AKIAIOSFODNN7EXAMPLE", "AWS access key or unique id", "AKIAIOSFODNN7EXAMPLE"),
+        ("role AROAJQABLZS4A3QDU576Q", "AWS access key or unique id", "AROAJQABLZS4A3QDU576Q"),
+        ("in o-ix8rhkimxe", "AWS Organizations id", "o-ix8rhkimxe"),
+        ("under ou-ab12-cd34ef56", "AWS Organizations id", "ou-ab12-cd34ef56"),
+        ("root r-7h2k", "AWS Organizations id", "r-7h2k"),
+        (
+            "key 1234abcd-12ab-34cd-56ef-1234567890ab",
+            "UUID",
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
         ("mail ops@example.com", "email address", "ops@example.com"),
         ("http://10.0.3.4/admin", "private host", "10.0.3.4"),
         ("https://wiki.corp/page", "private host", "wiki.corp"),
@@ -49,6 +58,20 @@ def test_published_contacts_and_ordinary_numbers_are_not_leaks(tmp_path):
     )
 
     assert scan(tmp_path, [], ["security@example.com"]) == []
+
+
+def test_hyphenated_words_are_not_taken_for_organizations_ids(tmp_path):
+    write(tmp_path, "index.html", "<p>A co-ordinated, r-rated, o-ring-free roll-out.</p>")
+
+    assert scan(tmp_path, [], []) == []
+
+
+def test_a_file_of_ours_among_the_themes_assets_is_read(tmp_path):
+    write(tmp_path, "assets/javascripts/extra.js", "// account 123456789012")
+
+    [leak] = scan(tmp_path, [], [])
+
+    assert (str(leak.file), leak.kind) == ("assets/javascripts/extra.js", "AWS account id")
 
 
 def test_internal_values_are_found_as_whole_words_in_any_case(tmp_path):
@@ -97,3 +120,16 @@ def test_the_build_refuses_a_planted_leak_and_keeps_the_previous_site(project):
     assert ("index.html", "internal value", "s3://zq-evidence/x.json") in found
     assert ("search_index.json", "internal value", "Zq Platform Team") in found
     assert fingerprint(project.site) == before
+
+
+def test_an_id_named_inside_a_runs_reason_is_refused_on_its_own(project):
+    project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
+    reason = "Detector zq12detector34 in this region has no alerting."
+    seed_run(project.root / "evidence" / "runs", [result(MARKER_CHECK.id, "fail", reason=reason)])
+    project.write("docs/public/about.md", "# About\n\nWatched by zq12detector34.\n")
+
+    with pytest.raises(LeakError) as caught:
+        build_sites(project.root, project.site, {MARKER_CHECK.id: MARKER_CHECK})
+
+    found = {(leak.file.name, leak.kind, leak.match) for leak in caught.value.leaks}
+    assert ("index.html", "internal value", "zq12detector34") in found

@@ -20,13 +20,17 @@ MIN_PASSWORD_LENGTH = 14
 MAX_PASSWORD_AGE_DAYS = 90
 MAX_ACCESS_KEY_AGE_DAYS = 90
 MAX_UNUSED_DAYS = 90
-ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+ADMINISTRATOR_ACCESS = re.compile(r"arn:[a-z0-9-]+:iam::aws:policy/AdministratorAccess")
+"""The AWS managed policy's ARN in any partition: aws, aws-cn, aws-us-gov..."""
 
 AUTHORIZATION_FILTER = ["User", "Role", "Group"]
 ROOT_ROW = "<root_account>"
 REPORT_ATTEMPTS = 10
 REPORT_DELAY = 1.0
 """Seconds between two asks while the credential report is being generated."""
+
+REPORT_FORMAT = "text/csv"
+"""The only format GetCredentialReport has; any other could not be read as CSV."""
 
 REPORT_PERMISSIONS = ("iam:GenerateCredentialReport", "iam:GetCredentialReport")
 
