@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -203,7 +204,7 @@ def administrator_access_holders(view: AwsView) -> list[Holder]:
     for kind, listing, name_field in _POLICY_HOLDERS:
         for entity in details.get(listing, []):
             attached = entity.get("AttachedManagedPolicies", [])
-            if any(policy["PolicyArn"] == ADMINISTRATOR_ACCESS for policy in attached):
+            if any(ADMINISTRATOR_ACCESS.fullmatch(policy["PolicyArn"]) for policy in attached):
                 holders.append(Holder(kind, entity[name_field], entity["Arn"]))
     return holders
 

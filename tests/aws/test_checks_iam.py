@@ -351,3 +351,26 @@ def test_a_credential_report_never_ready_is_an_api_error(factory, view, account)
 
     assert raised.value.code == "NotReady"
     assert raised.value.message.startswith("still not ready after 10 attempts")
+
+
+@pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov"])
+def test_administrator_access_is_recognised_in_every_partition(factory, view, account, partition):
+    """Stubbed with botocore's Stubber: moto serves the aws partition's managed policies only."""
+    iam = factory.client("iam", "us-east-1", account)
+    role = f"arn:{partition}:iam::{account}:role/break-glass"
+    attached = [
+        {"PolicyName": name, "PolicyArn": f"arn:{partition}:iam::aws:policy/{name}"}
+        for name in ("AdministratorAccess", "ReadOnlyAccess")
+    ]
+    details = {
+        "RoleDetailList": [
+            {"RoleName": "break-glass", "Arn": role, "AttachedManagedPolicies": attached}
+        ]
+    }
+
+    with Stubber(iam) as stubber:
+        params = {"Filter": ["User", "Role", "Group"]}
+        stubber.add_response("get_account_authorization_details", details, params)
+        findings = administrator_access_unattached(view())
+
+    assert verdicts(findings) == {role: FindingStatus.FAIL}
