@@ -177,10 +177,25 @@ def credential_report(view: AwsView) -> list[ReportUser]:
         delay=REPORT_DELAY,
     )
 
-    # The view hands bytes over base64-encoded; the report itself is CSV.
-    text = base64.b64decode(report.get("Content", "")).decode("utf-8")
-    rows = csv.DictReader(io.StringIO(text))
+    rows = csv.DictReader(io.StringIO(report_text(view, report)))
     return [_report_user(row) for row in rows if row["user"] != ROOT_ROW]
+
+
+def report_text(view: AwsView, report: dict[str, Any]) -> str:
+    """Return the CSV text of a GetCredentialReport answer; raise ApiError if it holds none.
+
+    An answer without content would otherwise read as an account without users, and every
+    user check would pass on it.
+    """
+    if not report.get("Content"):
+        message = "the answer holds no report content"
+        raise ApiError("iam", "GetCredentialReport", view.region, "NoReportContent", message)
+    if report.get("ReportFormat") != REPORT_FORMAT:
+        message = f"the report's format is {report.get('ReportFormat')}, not {REPORT_FORMAT}"
+        raise ApiError("iam", "GetCredentialReport", view.region, "UnexpectedFormat", message)
+
+    # The view hands bytes over base64-encoded.
+    return base64.b64decode(report["Content"]).decode("utf-8")
 
 
 def authorization_details(view: AwsView) -> dict[str, Any]:

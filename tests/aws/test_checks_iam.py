@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.stub import Stubber
 
+from generator.aws.engine import ResultStatus, run_check
 from generator.checks import iam as iam_checks
+from generator.checks import registry
 from generator.checks.base import ApiError, FindingStatus
 from generator.checks.iam import (
     access_key_rotated,
@@ -331,7 +333,8 @@ def test_the_credential_report_is_polled_until_generated(factory, view, account)
         stubber.add_response("generate_credential_report", {"State": "INPROGRESS"})
         stubber.add_response("generate_credential_report", {"State": "COMPLETE"})
         stubber.add_client_error("get_credential_report", "ReportInProgress", "Not yet.", 410)
-        stubber.add_response("get_credential_report", {"Content": content.encode()})
+        answer = {"Content": content.encode(), "ReportFormat": "text/csv"}
+        stubber.add_response("get_credential_report", answer)
         findings = user_console_password_absent(view())
         stubber.assert_no_pending_responses()
 
@@ -351,6 +354,33 @@ def test_a_credential_report_never_ready_is_an_api_error(factory, view, account)
 
     assert raised.value.code == "NotReady"
     assert raised.value.message.startswith("still not ready after 10 attempts")
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ({"ReportFormat": "text/csv"}, "NoReportContent: the answer holds no report content"),
+        (
+            {"Content": b"user,arn", "ReportFormat": "text/html"},
+            "UnexpectedFormat: the report's format is text/html, not text/csv",
+        ),
+    ],
+)
+def test_a_credential_report_answer_without_csv_content_is_an_error_result(
+    factory, view, account, answer, problem
+):
+    """Stubbed with botocore's Stubber: moto always answers with a whole CSV report. Read as
+    CSV, a missing report would be an account without users, and every user check would pass."""
+    iam = factory.client("iam", "us-east-1", account)
+
+    with Stubber(iam) as stubber:
+        stubber.add_response("generate_credential_report", {"State": "COMPLETE"})
+        stubber.add_response("get_credential_report", answer)
+        result = run_check(registry()["iam_user_console_password_absent"], view(), {})
+        stubber.assert_no_pending_responses()
+
+    assert result.status is ResultStatus.ERROR
+    assert result.reason == f"iam:GetCredentialReport failed in global: {problem}"
 
 
 @pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov"])
