@@ -1,8 +1,9 @@
 """The trend chart: controls complete per criterion group over the runs, as a static SVG.
 
-Drawn at build time with nothing to load: no JavaScript, no fonts, no remote files. The
-colours are mid-tones picked to stay readable on both Material's light and dark backgrounds,
-since an SVG shown as an image cannot follow the page's colour scheme.
+Drawn at build time with nothing to load: no JavaScript, no fonts, no remote files. An SVG
+shown as an image cannot follow the page's colour scheme, so the chart brings its own light
+panel: its text keeps at least 4.5:1 contrast and its lines 3:1 against that panel whether the
+page around it is light or dark.
 """
 
 from __future__ import annotations
@@ -14,17 +15,18 @@ from generator.history import RunSummary
 
 WIDTH, HEIGHT = 760, 320
 LEFT, RIGHT, TOP, BOTTOM = 48, 190, 20, 44
-INK = "#8a8f98"
+PANEL = "#ffffff"
+INK = "#4a4f57"
 COLOURS = [
-    "#e6194b",
-    "#3cb44b",
-    "#d4a017",
-    "#4363d8",
-    "#f58231",
-    "#911eb4",
-    "#2fb5c8",
-    "#f032e6",
-    "#8f9b2c",
+    "#d0103a",
+    "#2e8b3a",
+    "#8a6a00",
+    "#3a56c4",
+    "#c25400",
+    "#8a1aab",
+    "#16788a",
+    "#b8179e",
+    "#5f6a12",
 ]
 
 
@@ -44,6 +46,7 @@ def trend_svg(history: Sequence[RunSummary], groups: Sequence[tuple[str, int]]) 
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" font-family="sans-serif" font-size="12">',
         "<title>Controls complete per criterion group, run by run</title>",
+        f'<rect width="{WIDTH}" height="{HEIGHT}" rx="6" fill="{PANEL}"/>',
     ]
     for value in sorted({0, top // 2, top}):
         ends = f'x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}"'
