@@ -1,8 +1,10 @@
-"""AWS Artifact checks. Artifact serves the account, not a region: these run once per account.
+"""AWS Artifact checks: informational. Artifact serves the account: these run once per account.
 
 The Artifact API shows which agreements the account has accepted and which reports it is
 offered, but not which reports anyone downloaded: the retained report stays the evidence of
-that, attached to the control by hand.
+that, attached to the control by hand. So the check informs and never decides a control: an
+active agreement or an offered report says nothing of a report being retained, and a control
+it alone backs reads as claimed until that report is listed as evidence.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ def terms_offered(view: AwsView, report: Report) -> bool:
 def soc2_report_accessible(view: AwsView) -> list[Finding]:
     """AWS Artifact shows an active agreement, or offers a SOC 2 report whose terms can be accepted.
 
+    Informational: the finding fails where neither holds, which never fails a control.
+
     ```yaml
     checks: [artifact_soc2_report_accessible]
     ```
@@ -85,7 +89,8 @@ CHECKS = [
         rule=(
             "AWS Artifact shows an active agreement for the account, or offers it a published "
             "AWS SOC 2 report whose terms it can accept; the API cannot show that a report was "
-            "downloaded, so the retained report remains the evidence of that."
+            "downloaded, so this informs and never decides a control: the retained report is "
+            "the evidence."
         ),
         service="artifact",
         scope="global",
@@ -95,5 +100,6 @@ CHECKS = [
             "artifact:GetTermForReport",
         ),
         evaluate=soc2_report_accessible,
+        informational=True,
     ),
 ]

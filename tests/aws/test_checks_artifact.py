@@ -7,16 +7,23 @@ checks every answer against the service model. No moto server is needed, so none
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 
 from generator.aws.clients import ClientFactory, ClientSettings
+from generator.aws.engine import Result, ResultStatus
 from generator.aws.view import LiveView, ResponseStore
-from generator.checks.artifact import soc2_report_accessible
+from generator.catalog import Status
+from generator.checks import registry
+from generator.checks.artifact import CHECKS, soc2_report_accessible
 from generator.checks.base import GLOBAL, FindingStatus
+from generator.loader import load_catalog
+from generator.status import Automated, Effective, assess
 
+REPO = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
 SOC2 = {
     "id": "report-soc2",
@@ -88,3 +95,31 @@ def test_no_agreement_and_no_soc2_report_fails(artifact):
 
     assert (finding.resource, finding.status) == (ACCOUNT, FindingStatus.FAIL)
     assert finding.reason == f"AWS Artifact offers account {ACCOUNT} no published SOC 2 report."
+
+
+def test_the_check_informs_and_never_decides_a_control():
+    [check] = CHECKS
+    assert check.informational
+
+
+def passed(check):
+    now = datetime.now(UTC)
+    reason = f"{check} passes."
+    return Result(check, [], ACCOUNT, GLOBAL, ResultStatus.PASS, reason, [], [], now, now)
+
+
+@pytest.mark.parametrize("control_id", ["1.6", "9.2"])
+def test_a_complete_control_without_the_retained_report_reads_claimed_when_its_checks_pass(
+    control_id,
+):
+    """The controls ask for the retained SOC 2 report, which no API call can show."""
+    checks = registry()
+    [shipped] = [c for c in load_catalog(REPO, checks).controls if c.id == control_id]
+    control = shipped.model_copy(update={"status": Status.COMPLETE, "evidence": []})
+    informational = frozenset(name for name, check in checks.items() if check.informational)
+    results = {name: [passed(name)] for name in control.checks}
+    automated = Automated(results, datetime.now(UTC), informational)
+
+    assessment = assess(control, datetime.now(UTC), automated)
+
+    assert assessment.state is Effective.CLAIMED
