@@ -7,10 +7,14 @@ from typing import Any
 
 from generator.checks.base import AwsView, Check, Finding, FindingStatus
 
-ADMIN_PORTS = (22, 3389)
+ADMIN_PORTS = {"tcp": (22, 3389), "udp": (3389,)}
+"""Admin ports by protocol: SSH, and RDP, which also listens on UDP 3389 for its transport."""
+
+PROTOCOLS = {"tcp": "tcp", "6": "tcp", "udp": "udp", "17": "udp"}
+"""IpProtocol values by the protocol they name: EC2 accepts names and numbers."""
+
 WORLD = ("0.0.0.0/0", "::/0")
 ALL_TRAFFIC = "-1"
-TCP = frozenset({"tcp", "6"})
 
 
 def ebs_encryption_by_default(view: AwsView) -> bool:
@@ -82,18 +86,19 @@ def open_admin_ports(permission: dict[str, Any]) -> list[str]:
     world = [source for source in WORLD if source in sources]
     if protocol == ALL_TRAFFIC:
         return [f"{source} to all ports" for source in world]
-    if protocol not in TCP:
+    if protocol not in PROTOCOLS:
         return []
 
+    name = PROTOCOLS[protocol]
     low, high = permission.get("FromPort", 0), permission.get("ToPort", 65535)
-    ports = [port for port in ADMIN_PORTS if low <= port <= high]
-    return [f"{source} to port {port}" for source in world for port in ports]
+    ports = [port for port in ADMIN_PORTS[name] if low <= port <= high]
+    return [f"{source} to {name.upper()} port {port}" for source in world for port in ports]
 
 
 def security_group_admin_ports_restricted(view: AwsView) -> list[Finding]:
-    """No security group lets 0.0.0.0/0 or ::/0 reach SSH (22) or RDP (3389).
+    """No security group lets 0.0.0.0/0 or ::/0 reach SSH (TCP 22) or RDP (TCP and UDP 3389).
 
-    Rules opening a port range that includes 22 or 3389, and all-traffic rules, count too.
+    Rules opening a port range that includes an admin port, and all-traffic rules, count too.
 
     ```yaml
     checks: [ec2_security_group_admin_ports_restricted]
@@ -167,8 +172,9 @@ CHECKS = [
         id="ec2_security_group_admin_ports_restricted",
         title="No security group opens SSH or RDP to the internet",
         rule=(
-            "No security group rule lets 0.0.0.0/0 or ::/0 reach TCP port 22 or 3389, whether "
-            "by naming the port, by a port range that includes it, or by allowing all traffic."
+            "No security group rule lets 0.0.0.0/0 or ::/0 reach TCP port 22 or TCP or UDP port "
+            "3389, whether by naming the port, by a port range that includes it, or by allowing "
+            "all traffic."
         ),
         service="ec2",
         scope="regional",

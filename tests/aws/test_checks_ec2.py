@@ -59,14 +59,22 @@ def test_default_vpc_fails_when_used_passes_when_empty_and_absent_is_a_pass(seed
     assert default_vpc_unused(view("us-east-1")) == []
 
 
-def tcp(low, high, ipv4=None, ipv6=None):
+def rule(protocol, low, high, ipv4=None, ipv6=None):
     return {
-        "IpProtocol": "tcp",
+        "IpProtocol": protocol,
         "FromPort": low,
         "ToPort": high,
         "IpRanges": [{"CidrIp": ipv4}] if ipv4 else [],
         "Ipv6Ranges": [{"CidrIpv6": ipv6}] if ipv6 else [],
     }
+
+
+def tcp(low, high, ipv4=None, ipv6=None):
+    return rule("tcp", low, high, ipv4, ipv6)
+
+
+def udp(low, high, ipv4=None, ipv6=None):
+    return rule("udp", low, high, ipv4, ipv6)
 
 
 def test_security_groups_open_to_the_world_on_admin_ports_fail(seed, view):
@@ -75,9 +83,14 @@ def test_security_groups_open_to_the_world_on_admin_ports_fail(seed, view):
     rules = {
         "legacy-bastion": [tcp(22, 22, ipv4="0.0.0.0/0")],
         "rdp-range": [tcp(3000, 4000, ipv6="::/0")],
+        "rdp-udp": [udp(3389, 3389, ipv4="0.0.0.0/0")],
+        "udp-range": [udp(3000, 4000, ipv6="::/0")],
+        "rdp-by-number": [rule("17", 3389, 3389, ipv4="0.0.0.0/0")],
         "anything-goes": [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
         "web": [tcp(443, 443, ipv4="0.0.0.0/0"), tcp(80, 80, ipv6="::/0")],
         "office-ssh": [tcp(22, 22, ipv4="203.0.113.0/24")],
+        "udp-ssh-port": [udp(22, 22, ipv4="0.0.0.0/0")],
+        "dns": [udp(53, 53, ipv4="0.0.0.0/0")],
     }
     ids = {}
     for name, permissions in rules.items():
@@ -88,10 +101,20 @@ def test_security_groups_open_to_the_world_on_admin_ports_fail(seed, view):
     findings = security_group_admin_ports_restricted(view("us-east-1"))
 
     failing = {f.resource for f in findings if f.status is FindingStatus.FAIL}
-    assert failing == {ids["legacy-bastion"], ids["rdp-range"], ids["anything-goes"]}
-    assert {ids["web"], ids["office-ssh"]} <= {f.resource for f in findings}
+    opened = (
+        "legacy-bastion",
+        "rdp-range",
+        "rdp-udp",
+        "udp-range",
+        "rdp-by-number",
+        "anything-goes",
+    )
+    assert failing == {ids[name] for name in opened}
+    closed = ("web", "office-ssh", "udp-ssh-port", "dns")
+    assert {ids[name] for name in closed} <= {f.resource for f in findings}
     reasons = {f.resource: f.reason for f in findings}
-    assert reasons[ids["rdp-range"]].endswith("lets in ::/0 to port 3389.")
+    assert reasons[ids["rdp-range"]].endswith("lets in ::/0 to TCP port 3389.")
+    assert reasons[ids["rdp-udp"]].endswith("lets in 0.0.0.0/0 to UDP port 3389.")
 
 
 def test_vpcs_without_an_active_flow_log_fail(seed, view):
