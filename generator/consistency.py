@@ -9,6 +9,7 @@ line of the field concerned.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from generator.catalog import Control, CriteriaFile
 from generator.company import Company
 from generator.problems import Problem, did_you_mean
 from generator.yamlfile import Document, Location
+
+URL_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+"""Evidence at a URL (https://, s3://...) is taken as given; anything else is a path."""
 
 
 def company_problems(root: Path, document: Document, company: Company) -> list[Problem]:
@@ -129,6 +133,19 @@ def identity_problems(controls: Iterable[tuple[Document, Control]]) -> list[Prob
             problems.append(document.problem(("id",), message, "Each control needs its own id."))
         else:
             first_seen[control.id] = path
+    return problems
+
+
+def evidence_problems(root: Path, controls: Iterable[tuple[Document, Control]]) -> list[Problem]:
+    """Evidence kept in the repository is there: a location without a URL scheme is a path."""
+    problems: list[Problem] = []
+    for document, control in controls:
+        for index, item in enumerate(control.evidence):
+            if URL_SCHEME.match(item.location) or (root / item.location).exists():
+                continue
+            message = f"'{item.location}' is neither a URL nor a file in the repository"
+            hint = "Give a URL (https://..., s3://...) or a path relative to the project folder."
+            problems.append(document.problem(("evidence", index, "location"), message, hint))
     return problems
 
 

@@ -28,6 +28,7 @@ from generator.consistency import (
     company_problems,
     control_criteria_problems,
     criteria_problems,
+    evidence_problems,
     identity_problems,
 )
 from generator.problems import InputError, Problem, did_you_mean
@@ -66,6 +67,7 @@ def load_catalog(root: Path, known_checks: Collection[str]) -> Catalog:
         problems += criteria_problems(*criteria)
         problems += control_criteria_problems(controls, criteria[1], CRITERIA_FILE)
     problems += identity_problems(controls)
+    problems += evidence_problems(root, controls)
     problems += check_problems(controls, known_checks)
 
     if problems:

@@ -81,6 +81,7 @@ def plant_markers(project: Project) -> None:
         "checks": [MARKERS["check"]],
         "references": [MARKERS["reference"]],
     }
+    project.write(MARKERS["evidence_path"], "A retained report.\n")
     # A published control, and one whose complete status must not lift its group on the
     # public site because it has no public sentence.
     project.write_control(control("6.1.1", status="in_progress", **internal))
@@ -141,6 +142,7 @@ def test_a_group_is_in_place_only_when_its_published_controls_are_complete(
     project, status, collected, expected
 ):
     evidence = [{"title": "P", "location": "p.pdf", "kind": "policy", "collected": collected}]
+    project.write("p.pdf", "A policy.\n")
     project.write_control(control("1.1", status=status, evidence=evidence if collected else []))
 
     build_sites(project.root, project.site, {})

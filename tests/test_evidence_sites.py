@@ -11,6 +11,9 @@ import pytest
 from conftest import MARKER_CHECK, control, result, seed_run
 
 from generator.build import BuildError, build_sites
+from generator.history import summarise
+from generator.loader import load_catalog
+from generator.runs import read_run
 
 CHECKS = {MARKER_CHECK.id: MARKER_CHECK}
 DENIED = "ec2:DescribeSecurityGroups failed: AccessDenied."
@@ -171,6 +174,21 @@ def test_an_earlier_run_that_fails_verification_is_left_out_of_the_history(proje
     dashboard = page(project, "index.md")
     first = sorted(three_runs.iterdir())[0].name
     assert f"Compared with [{first}]" in dashboard
+
+
+def test_the_trend_counts_evidence_only_from_the_day_it_was_collected(project):
+    today = NOW.date().isoformat()
+    evidence = [{"title": "P", "location": "p.pdf", "kind": "policy", "collected": today}]
+    project.write("p.pdf", "A policy.\n")
+    project.write_control(control("6.1.1", status="complete", evidence=evidence))
+    runs = project.root / "evidence" / "runs"
+    seed_run(runs, [result(MARKER_CHECK.id, "pass")], finished=NOW - dt.timedelta(days=3))
+    seed_run(runs, [result(MARKER_CHECK.id, "pass")], finished=NOW)
+    catalog = load_catalog(project.root, CHECKS)
+
+    history = summarise([read_run(path) for path in sorted(runs.iterdir())], catalog, CHECKS)
+
+    assert [summary.complete["CC6"] for summary in history] == [0, 1]
 
 
 def test_a_demo_run_puts_a_banner_on_both_sites(project):

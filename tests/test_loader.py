@@ -55,6 +55,20 @@ def test_an_empty_file_is_rejected(project):
     assert "is empty" in only(project).message
 
 
+def test_evidence_in_the_repository_must_be_there(project):
+    kept = {"title": "Policy", "location": "policies/security.md", "kind": "policy"}
+    missing = kept | {"location": "policies/missing.md"}
+    hosted = kept | {"location": "s3://evidence-bucket/2026/report.pdf"}
+    evidence = [item | {"collected": "2026-01-01"} for item in (kept, missing, hosted)]
+    project.write("policies/security.md", "# Security policy\n")
+    project.write("controls/cc1/1.1.yaml", _yaml(control("1.1", evidence=evidence)))
+
+    problem = only(project)
+
+    assert problem.field == "evidence[1].location"
+    assert problem.message == "'policies/missing.md' is neither a URL nor a file in the repository"
+
+
 @pytest.mark.parametrize(
     "path", ["controls/6.1.9.yaml", "controls/CC6/6.1.9.yaml", "controls/cc6/old/6.1.9.yml"]
 )
