@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.aws.engine import Result
+from generator.aws.organization import shard_of
 from generator.loader import shown
 from generator.runs import (
     Run,
@@ -112,6 +113,24 @@ def refusals(runs: Sequence[Run]) -> list[str]:
     if len(versions) > 1:
         problems.append(
             f"The runs were collected by different trustcenter versions: {_listed(versions)}."
+        )
+
+    # Shards of one night run the same catalog; a run with other checks is another night's.
+    checks = _groups(shards, lambda run: run.info.checks)
+    if len(checks) > 1:
+        problems.append(f"The runs ran different numbers of checks: {_listed(checks)}.")
+
+    misplaced = [
+        f"{account} (run {run.info.id}, shard {run.info.shard})"
+        for run in shards
+        if run.info.shard is not None
+        for account in run.info.accounts
+        if shard_of(account, run.info.shard.count) != run.info.shard.index
+    ]
+    if misplaced:
+        problems.append(
+            "These accounts do not belong to the shard that collected them: "
+            f"{', '.join(misplaced)}."
         )
     return problems
 

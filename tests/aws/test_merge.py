@@ -7,13 +7,16 @@ account's result and export, as ``collect --org --shard I/N`` would write it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
 from conftest import result, summary_export
 
+from generator.aws.organization import shard_of
 from generator.cli import main
 from generator.runs import RunInfo, Shard, latest_run, read_run, run_id, write_run
 
@@ -21,7 +24,20 @@ from .test_runs import assert_valid_run
 
 ORGANIZATION = "o-abcdefghij"
 STARTED = datetime(2026, 12, 3, 2, 0, 0, tzinfo=UTC)
-ACCOUNTS = {1: "111111111111", 2: "222222222222", 3: "333333333333"}
+
+
+def _accounts_of(shard: int, count: int = 3, also_of_four: bool = True) -> Iterator[str]:
+    """Account ids that belong to ``shard`` of ``count`` (and of 4, for the shard-count case)."""
+    for number in range(100_000_000_000, 100_000_100_000):
+        account = str(number)
+        if shard_of(account, count) == shard and (
+            not also_of_four or shard_of(account, 4) == shard
+        ):
+            yield account
+
+
+ACCOUNTS = {index: next(_accounts_of(index)) for index in (1, 2, 3)}
+SECOND_OF_SHARD_2 = list(itertools.islice(_accounts_of(2), 2))[1]
 
 
 @pytest.fixture(name="runner")
@@ -120,7 +136,7 @@ def test_a_missing_shard_is_merged_with_a_warning_and_recorded(shards, runner, t
     run = read_run(latest_run(tmp_path / "merged"))
     assert run.info.shards.missing == [2]
     assert [shard.index for shard in run.info.shards.runs] == [1, 3]
-    assert run.info.accounts == [ACCOUNTS[1], ACCOUNTS[3]]
+    assert run.info.accounts == sorted([ACCOUNTS[1], ACCOUNTS[3]])
 
 
 FIRST, SECOND = run_id(STARTED + timedelta(minutes=1)), run_id(STARTED + timedelta(minutes=2))
@@ -142,15 +158,27 @@ FIRST, SECOND = run_id(STARTED + timedelta(minutes=1)), run_id(STARTED + timedel
             id="different-shard-counts",
         ),
         pytest.param(
-            lambda shards: [shards(2), shards(2, accounts=[ACCOUNTS[3]])],
+            lambda shards: [shards(2), shards(2, accounts=[SECOND_OF_SHARD_2])],
             f"The same shard appears in more than one run: 2/3 (runs {SECOND}, {SECOND}-2).",
             id="same-shard-twice",
         ),
         pytest.param(
             lambda shards: [shards(1, accounts=[ACCOUNTS[1], ACCOUNTS[2]]), shards(2)],
             "The same account appears in more than one run: "
-            f"{ACCOUNTS[2]} (runs {FIRST}, {SECOND}).",
+            f"{ACCOUNTS[2]} (runs {FIRST}, {SECOND}).\nError: These accounts do not belong to "
+            f"the shard that collected them: {ACCOUNTS[2]} (run {FIRST}, shard 1/3).",
             id="same-account-twice",
+        ),
+        pytest.param(
+            lambda shards: [shards(1, accounts=[ACCOUNTS[3]]), shards(2)],
+            "These accounts do not belong to the shard that collected them: "
+            f"{ACCOUNTS[3]} (run {FIRST}, shard 1/3).",
+            id="account-in-the-wrong-shard",
+        ),
+        pytest.param(
+            lambda shards: [shards(1), shards(2, checks=2)],
+            f"The runs ran different numbers of checks: 1 (run {FIRST}), 2 (run {SECOND}).",
+            id="different-checks",
         ),
         pytest.param(
             lambda shards: [shards(1), shards(2, shard=None)],
