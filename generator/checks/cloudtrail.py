@@ -10,6 +10,7 @@ for it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from generator.checks.base import ApiError, AwsView, Check, Finding, FindingStatus
 
@@ -17,6 +18,13 @@ S3_OBJECTS = "AWS::S3::Object"
 LAMBDA_FUNCTIONS = "AWS::Lambda::Function"
 DATA_EVENT_KINDS = {S3_OBJECTS: "S3 object", LAMBDA_FUNCTIONS: "Lambda function"}
 """The data event resource types the rule asks for, with the words the reasons use for them."""
+
+READ, WRITE = "read", "write"
+READ_WRITE_TYPES = {"All": {READ, WRITE}, "ReadOnly": {READ}, "WriteOnly": {WRITE}}
+"""What a classic event selector's ReadWriteType keeps of the management events."""
+
+READ_ONLY_VALUES = {"true": READ, "false": WRITE}
+"""What an advanced selector's readOnly field names: true for read events, false for writes."""
 
 PUBLIC_GRANTEES = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "everyone",
@@ -76,6 +84,47 @@ def is_logging(view: AwsView, trail: Trail) -> bool:
     return bool(response.get("IsLogging", False))
 
 
+def event_selectors(view: AwsView, trail: Trail) -> dict[str, Any]:
+    """Return the GetEventSelectors answer of ``trail``, asked by ARN in its home region.
+
+    The same call for every check, so the multi-region and data-event checks share it.
+    """
+    return view.in_region(trail.home_region).call(
+        "cloudtrail", "GetEventSelectors", TrailName=trail.arn
+    )
+
+
+def management_events(view: AwsView, trail: Trail) -> set[str]:
+    """Return which management events ``trail`` records: READ, WRITE, both or neither.
+
+    An answer without selectors records none: the check fails closed rather than assume
+    AWS's default selector.
+    """
+    response = event_selectors(view, trail)
+    kept: set[str] = set()
+    for selector in response.get("EventSelectors") or []:
+        if selector.get("IncludeManagementEvents", True):
+            kept |= READ_WRITE_TYPES.get(selector.get("ReadWriteType", "All"), set())
+    for selector in response.get("AdvancedEventSelectors") or []:
+        kept |= advanced_management_events(selector)
+    return kept
+
+
+def advanced_management_events(selector: dict[str, Any]) -> set[str]:
+    """Return which management events an advanced event selector keeps: READ, WRITE or both."""
+    fields = {field.get("Field"): field for field in selector.get("FieldSelectors", [])}
+    if "Management" not in fields.get("eventCategory", {}).get("Equals", []):
+        return set()
+
+    # Without a readOnly field the selector keeps reads and writes alike.
+    read_only = fields.get("readOnly", {})
+    kept = {READ, WRITE}
+    if "Equals" in read_only:
+        kept &= {READ_ONLY_VALUES[v] for v in read_only["Equals"] if v in READ_ONLY_VALUES}
+    kept -= {READ_ONLY_VALUES[v] for v in read_only.get("NotEquals", []) if v in READ_ONLY_VALUES}
+    return kept
+
+
 def trail_gaps(view: AwsView, trail: Trail) -> list[str]:
     """Return how ``trail`` falls short of a sound audit trail, as verb phrases."""
     gaps = []
@@ -83,11 +132,19 @@ def trail_gaps(view: AwsView, trail: Trail) -> list[str]:
         gaps.append("is not logging")
     if not trail.log_file_validation:
         gaps.append("has log file validation off")
+
+    missing = [kind for kind in (READ, WRITE) if kind not in management_events(view, trail)]
+    if missing:
+        gaps.append(f"does not record {' or '.join(missing)} management events")
     return gaps
 
 
 def multi_region_trail_logging(view: AwsView) -> list[Finding]:
-    """A multi-region trail is logging, with log file integrity validation on.
+    """A multi-region trail is logging read and write management events, with validation on.
+
+    Management events count from a classic event selector that includes them (ReadWriteType
+    All, or one selector for reads and one for writes) or from an advanced selector on the
+    Management category that does not narrow readOnly to one kind.
 
     One sound trail is enough: when there is one, the findings name the sound trails; when
     there is none, they name each multi-region trail and what it lacks.
@@ -99,6 +156,7 @@ def multi_region_trail_logging(view: AwsView) -> list[Finding]:
     account = view.account
     multi_region = [trail for trail in trails(view) if trail.multi_region]
     prefetch_by_trail(view, "GetTrailStatus", "Name", multi_region)
+    prefetch_by_trail(view, "GetEventSelectors", "TrailName", multi_region)
     judged = [(trail, trail_gaps(view, trail)) for trail in multi_region]
     if not judged:
         reason = f"Account {account} has no multi-region CloudTrail trail."
@@ -106,7 +164,10 @@ def multi_region_trail_logging(view: AwsView) -> list[Finding]:
 
     sound = [trail for trail, gaps in judged if not gaps]
     if sound:
-        reason = "Trail {} is logging in every region with log file validation on."
+        reason = (
+            "Trail {} is logging read and write management events in every region with log "
+            "file validation on."
+        )
         return [Finding(t.arn, FindingStatus.PASS, reason.format(t.arn)) for t in sound]
     return [
         Finding(t.arn, FindingStatus.FAIL, f"Multi-region trail {t.arn} {' and '.join(gaps)}.")
@@ -205,9 +266,7 @@ def trail_bucket_not_public(view: AwsView) -> list[Finding]:
 
 def data_event_types(view: AwsView, trail: Trail) -> set[str]:
     """Return the resource types whose data events ``trail`` records."""
-    response = view.in_region(trail.home_region).call(
-        "cloudtrail", "GetEventSelectors", TrailName=trail.arn
-    )
+    response = event_selectors(view, trail)
     types = {
         resource["Type"]
         for selector in response.get("EventSelectors") or []
@@ -261,12 +320,16 @@ CHECKS = [
         id="cloudtrail_multi_region_trail_logging",
         title="A multi-region CloudTrail trail is logging with log file validation",
         rule=(
-            "At least one multi-region CloudTrail trail is logging and has log file integrity "
-            "validation enabled."
+            "At least one multi-region CloudTrail trail is logging, records read and write "
+            "management events, and has log file integrity validation enabled."
         ),
         service="cloudtrail",
         scope="global",
-        permissions=("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"),
+        permissions=(
+            "cloudtrail:DescribeTrails",
+            "cloudtrail:GetTrailStatus",
+            "cloudtrail:GetEventSelectors",
+        ),
         evaluate=multi_region_trail_logging,
     ),
     Check(

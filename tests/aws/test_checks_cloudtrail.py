@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from generator.aws.clients import observe_clients
 from generator.aws.view import LiveView, ResponseStore
 from generator.checks.base import GLOBAL, FindingStatus
 from generator.checks.cloudtrail import (
@@ -24,6 +27,11 @@ def global_view(factory, account):
 
 def trail_arn(region, name, account="123456789012"):
     return f"arn:aws:cloudtrail:{region}:{account}:trail/{name}"
+
+
+def select_management_events(cloudtrail, trail, read_write="All"):
+    selector = {"ReadWriteType": read_write, "IncludeManagementEvents": True}
+    cloudtrail.put_event_selectors(TrailName=trail, EventSelectors=[selector])
 
 
 def select_data_events(cloudtrail, trail, *resources):
@@ -58,7 +66,10 @@ def test_without_trails_each_check_fails_on_the_account(factory, account):
 
 
 def test_a_sound_multi_region_trail_passes_once_whatever_else_exists(seed, factory, account):
-    make_trail(seed, "main-trail", "logs", IsMultiRegionTrail=True, EnableLogFileValidation=True)
+    main = make_trail(
+        seed, "main-trail", "logs", IsMultiRegionTrail=True, EnableLogFileValidation=True
+    )
+    select_management_events(main, "main-trail")
     make_trail(seed, "stopped-trail", "logs", IsMultiRegionTrail=True, logging=False)
     make_trail(seed, "eu-only", "eu-logs", region="eu-west-1", EnableLogFileValidation=True)
 
@@ -73,8 +84,9 @@ def test_a_sound_multi_region_trail_passes_once_whatever_else_exists(seed, facto
 def test_multi_region_trails_without_logging_or_validation_fail_naming_each_gap(
     seed, factory, account
 ):
-    make_trail(seed, "unvalidated", "logs", IsMultiRegionTrail=True)
-    make_trail(
+    unvalidated = make_trail(seed, "unvalidated", "logs", IsMultiRegionTrail=True)
+    select_management_events(unvalidated, "unvalidated")
+    stopped = make_trail(
         seed,
         "eu-stopped",
         "logs",
@@ -83,6 +95,7 @@ def test_multi_region_trails_without_logging_or_validation_fail_naming_each_gap(
         IsMultiRegionTrail=True,
         EnableLogFileValidation=True,
     )
+    select_management_events(stopped, "eu-stopped")
 
     findings = multi_region_trail_logging(global_view(factory, account))
 
@@ -99,6 +112,106 @@ def test_multi_region_trails_without_logging_or_validation_fail_naming_each_gap(
             "has log file validation off.",
         ),
     ]
+
+
+MANAGEMENT = {"Field": "eventCategory", "Equals": ["Management"]}
+
+
+def advanced(*field_selectors):
+    return {
+        "AdvancedEventSelectors": [{"Name": "management", "FieldSelectors": list(field_selectors)}]
+    }
+
+
+def classic(*selectors):
+    return {"EventSelectors": list(selectors)}
+
+
+SELECTORS = {
+    "classic-all": (classic({"ReadWriteType": "All", "IncludeManagementEvents": True}), ""),
+    "classic-halves": (
+        classic(
+            {"ReadWriteType": "ReadOnly", "IncludeManagementEvents": True},
+            {"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True},
+        ),
+        "",
+    ),
+    "advanced-all": (advanced(MANAGEMENT), ""),
+    "data-only": (
+        classic(
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": False,
+                "DataResources": [S3_OBJECTS],
+            }
+        ),
+        "read or write",
+    ),
+    "writes-only": (
+        classic({"ReadWriteType": "WriteOnly", "IncludeManagementEvents": True}),
+        "read",
+    ),
+    "advanced-reads": (advanced(MANAGEMENT, {"Field": "readOnly", "Equals": ["true"]}), "write"),
+    "advanced-not-reads": (
+        advanced(MANAGEMENT, {"Field": "readOnly", "NotEquals": ["true"]}),
+        "read",
+    ),
+    "advanced-data": (
+        advanced(
+            {"Field": "eventCategory", "Equals": ["Data"]},
+            {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+        ),
+        "read or write",
+    ),
+    "no-selectors": (None, "read or write"),
+}
+"""Event selectors of a logging, validated multi-region trail, and the management events it
+fails to record ("" when it records reads and writes)."""
+
+
+@pytest.mark.parametrize("name", list(SELECTORS))
+def test_a_multi_region_trail_must_record_read_and_write_management_events(
+    seed, factory, account, name
+):
+    selectors, missing = SELECTORS[name]
+    cloudtrail = make_trail(
+        seed, name, "logs", IsMultiRegionTrail=True, EnableLogFileValidation=True
+    )
+    if selectors is not None:
+        cloudtrail.put_event_selectors(TrailName=name, **selectors)
+
+    [finding] = multi_region_trail_logging(global_view(factory, account))
+
+    arn = trail_arn("us-east-1", name)
+    if missing:
+        assert (finding.resource, finding.status) == (arn, FindingStatus.FAIL)
+        assert finding.reason == (
+            f"Multi-region trail {arn} does not record {missing} management events."
+        )
+    else:
+        assert (finding.resource, finding.status) == (arn, FindingStatus.PASS)
+
+
+def test_the_checks_share_one_get_event_selectors_call_per_trail(seed, factory, account):
+    asked = []
+
+    def count(client):
+        def record(model, **_):
+            asked.append(model.name)
+
+        client.meta.events.register("provide-client-params.cloudtrail", record)
+
+    remove = observe_clients(count)
+    try:
+        trail = make_trail(seed, "main", "logs", IsMultiRegionTrail=True)
+        select_management_events(trail, "main")
+        view = global_view(factory, account)
+        multi_region_trail_logging(view)
+        data_events_logged(view)
+    finally:
+        remove()
+
+    assert asked.count("GetEventSelectors") == 1
 
 
 def test_trail_buckets_fail_when_public_by_policy_or_acl(seed, factory, account):
