@@ -68,11 +68,18 @@ def covers_objects(statement: dict[str, Any], bucket: str) -> bool:
 
 
 def only_without_tls(statement: dict[str, Any]) -> bool:
-    return any(
-        key.lower() == SECURE_TRANSPORT and "false" in [str(v).lower() for v in as_list(value)]
+    # The deny must hang on aws:SecureTransport alone: any further condition key (a principal
+    # account, a source address) narrows it, and plain-HTTP requests outside it get through.
+    keys = [
+        (operator.lower(), key.lower(), [str(v).lower() for v in as_list(value)])
         for operator, conditions in statement.get("Condition", {}).items()
-        if operator.lower() in BOOL_OPERATORS
         for key, value in conditions.items()
+    ]
+    return (
+        len(keys) == 1
+        and keys[0][0] in BOOL_OPERATORS
+        and keys[0][1] == SECURE_TRANSPORT
+        and "false" in keys[0][2]
     )
 
 
@@ -110,7 +117,7 @@ CHECKS = [
         title="S3 buckets refuse requests made without TLS",
         rule=(
             "Every bucket's policy has a statement denying all principals s3:* on its objects "
-            "when aws:SecureTransport is false."
+            "when aws:SecureTransport is false, with no other condition narrowing it."
         ),
         service="s3",
         scope="regional",

@@ -43,6 +43,11 @@ def test_buckets_fail_without_a_secure_transport_deny_in_their_own_region_only(s
     put_bucket(s3, "acme-scratch", [])
     objects_left_out = deny_http("acme-logs") | {"Resource": "arn:aws:s3:::acme-logs"}
     put_bucket(s3, "acme-logs", [objects_left_out])
+    narrowed = deny_http("acme-shared")
+    narrowed["Condition"] = narrowed["Condition"] | {
+        "StringEquals": {"aws:PrincipalAccount": "210987654321"}
+    }
+    put_bucket(s3, "acme-shared", [narrowed])
     put_bucket(s3, "acme-eu-archive", [], region="eu-west-1")
 
     findings = bucket_secure_transport_required(view("us-east-1"))
@@ -52,6 +57,7 @@ def test_buckets_fail_without_a_secure_transport_deny_in_their_own_region_only(s
         "acme-reports": FindingStatus.FAIL,
         "acme-scratch": FindingStatus.FAIL,
         "acme-logs": FindingStatus.FAIL,
+        "acme-shared": FindingStatus.FAIL,
     }
     reasons = {f.resource: f.reason for f in findings}
     assert reasons["acme-scratch"].startswith("Bucket acme-scratch has no bucket policy")
