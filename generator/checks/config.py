@@ -7,6 +7,7 @@ rule evaluates every IAM user. These global checks look in every region of the r
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from generator.checks.base import AwsView, Check, Finding, FindingStatus
@@ -18,6 +19,15 @@ GONE_STATES = frozenset({"DELETING", "DELETING_RESULTS"})
 UNUSED_CREDENTIALS = "IAM_USER_UNUSED_CREDENTIALS_CHECK"
 KEYS_ROTATED = "ACCESS_KEYS_ROTATED"
 
+MAX_AGE_DAYS = 90
+"""The most days the IAM rules may allow a credential; also AWS's default for both."""
+
+MAX_AGE_PARAMETERS = {
+    UNUSED_CREDENTIALS: "maxCredentialUsageAge",
+    KEYS_ROTATED: "maxAccessKeyAge",
+}
+"""The InputParameters key that sets each IAM rule's number of days."""
+
 
 @dataclass(frozen=True)
 class ConfigRule:
@@ -27,6 +37,8 @@ class ConfigRule:
     """The AWS managed rule's identifier (e.g. ACCESS_KEYS_ROTATED); None for custom rules."""
 
     from_pack: bool
+    input_parameters: str = "{}"
+    """The rule's parameters as Config keeps them: a JSON object, in a string."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,7 @@ def config_rules(view: AwsView) -> list[ConfigRule]:
                 arn=item["ConfigRuleArn"],
                 managed_rule=source.get("SourceIdentifier") if source["Owner"] == "AWS" else None,
                 from_pack=item.get("CreatedBy") == CONFORMANCE_PACKS,
+                input_parameters=item.get("InputParameters") or "{}",
             )
         )
     return rules
@@ -167,8 +180,34 @@ def rules_deployed(view: AwsView) -> list[Finding]:
     return [Finding(account, FindingStatus.PASS, reason)]
 
 
+def max_age_gap(rule: ConfigRule, parameter: str) -> str | None:
+    """Return how ``rule`` allows credentials more than 90 days through ``parameter``, or None.
+
+    AWS applies 90 days when the parameter is absent.
+    """
+    try:
+        parameters = json.loads(rule.input_parameters)
+    except ValueError:
+        return "its InputParameters are not JSON"
+    if not isinstance(parameters, dict):
+        return "its InputParameters are not a JSON object"
+
+    value = parameters.get(parameter, MAX_AGE_DAYS)
+    try:
+        # Config keeps parameter values as strings ("90"); a bare number is accepted too.
+        days = int(value)
+    except (TypeError, ValueError):
+        return f"its {parameter} {value!r} is not a whole number of days"
+    if days > MAX_AGE_DAYS:
+        return f"its {parameter} is {days} days, over {MAX_AGE_DAYS}"
+    return None
+
+
 def managed_rule_deployed(view: AwsView, identifier: str) -> list[Finding]:
-    """Return findings on the AWS managed Config rule ``identifier`` in the run's regions."""
+    """Return findings on the AWS managed Config rule ``identifier`` in the run's regions.
+
+    A rule passes when it allows at most 90 days; one such rule is enough.
+    """
     account, regions = view.account, view.regions()
     view.prefetch("config", "DescribeConfigRules", regions=regions)
     found = [
@@ -181,15 +220,32 @@ def managed_rule_deployed(view: AwsView, identifier: str) -> list[Finding]:
         reason = f"Account {account} has no {identifier} Config rule in {', '.join(regions)}."
         return [Finding(account, FindingStatus.FAIL, reason)]
 
-    reason = "Config rule {} ({}) is deployed in {}."
+    gaps = {rule.arn: max_age_gap(rule, MAX_AGE_PARAMETERS[identifier]) for _, rule in found}
+    sound = [(region, rule) for region, rule in found if gaps[rule.arn] is None]
+    if sound:
+        reason = "Config rule {} ({}) is deployed in {} and allows at most {} days."
+        return [
+            Finding(
+                rule.arn,
+                FindingStatus.PASS,
+                reason.format(rule.name, identifier, region, MAX_AGE_DAYS),
+            )
+            for region, rule in sound
+        ]
     return [
-        Finding(rule.arn, FindingStatus.PASS, reason.format(rule.name, identifier, region))
+        Finding(
+            rule.arn,
+            FindingStatus.FAIL,
+            f"Config rule {rule.name} ({identifier}) in {region} is too lax: {gaps[rule.arn]}.",
+        )
         for region, rule in found
     ]
 
 
 def iam_unused_credentials_rule_deployed(view: AwsView) -> list[Finding]:
     """The managed rule iam-user-unused-credentials-check is deployed in some region of the run.
+
+    Its maxCredentialUsageAge is at most 90 days, AWS's default when the parameter is not set.
 
     ```yaml
     checks: [config_iam_unused_credentials_rule_deployed]
@@ -200,6 +256,8 @@ def iam_unused_credentials_rule_deployed(view: AwsView) -> list[Finding]:
 
 def access_keys_rotated_rule_deployed(view: AwsView) -> list[Finding]:
     """The managed rule access-keys-rotated is deployed in some region of the run.
+
+    Its maxAccessKeyAge is at most 90 days, AWS's default when the parameter is not set.
 
     ```yaml
     checks: [config_access_keys_rotated_rule_deployed]
@@ -244,7 +302,7 @@ CHECKS = [
         title="Config rule for unused IAM credentials is deployed",
         rule=(
             f"The AWS managed Config rule {UNUSED_CREDENTIALS} is deployed in at least one "
-            "region of the account."
+            f"region of the account with maxCredentialUsageAge at most {MAX_AGE_DAYS} days."
         ),
         service="config",
         scope="global",
@@ -256,7 +314,7 @@ CHECKS = [
         title="Config rule for access key rotation is deployed",
         rule=(
             f"The AWS managed Config rule {KEYS_ROTATED} is deployed in at least one region "
-            "of the account."
+            f"of the account with maxAccessKeyAge at most {MAX_AGE_DAYS} days."
         ),
         service="config",
         scope="global",

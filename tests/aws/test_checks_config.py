@@ -74,6 +74,77 @@ def test_aggregator_must_gather_every_region(seed, factory, account):
     assert complete.resource.startswith(f"arn:aws:config:eu-west-1:{account}:config-aggregator/")
 
 
+UNUSED = "IAM_USER_UNUSED_CREDENTIALS_CHECK"
+ROTATED = "ACCESS_KEYS_ROTATED"
+
+
+def test_managed_iam_rules_must_allow_at_most_90_days(seed, view, account):
+    put_managed_rule(seed, "us-east-1", "unused-strict", UNUSED, '{"maxCredentialUsageAge": "45"}')
+    put_managed_rule(seed, "us-east-1", "rotated-lax", ROTATED, '{"maxAccessKeyAge": "365"}')
+    put_managed_rule(seed, "eu-west-1", "rotated-lax-too", ROTATED, '{"maxAccessKeyAge": 91}')
+
+    [unused] = iam_unused_credentials_rule_deployed(view(GLOBAL, REGIONS))
+    rotated = access_keys_rotated_rule_deployed(view(GLOBAL, REGIONS))
+
+    assert unused.status is FindingStatus.PASS
+    assert unused.reason == (
+        f"Config rule unused-strict ({UNUSED}) is deployed in us-east-1 and allows at most 90 days."
+    )
+    assert [(f.status, f.reason) for f in rotated] == [
+        (
+            FindingStatus.FAIL,
+            f"Config rule rotated-lax ({ROTATED}) in us-east-1 is too lax: "
+            "its maxAccessKeyAge is 365 days, over 90.",
+        ),
+        (
+            FindingStatus.FAIL,
+            f"Config rule rotated-lax-too ({ROTATED}) in eu-west-1 is too lax: "
+            "its maxAccessKeyAge is 91 days, over 90.",
+        ),
+    ]
+
+
+def test_one_strict_iam_rule_is_enough_beside_a_lax_one(seed, view):
+    put_managed_rule(seed, "us-east-1", "rotated-lax", ROTATED, '{"maxAccessKeyAge": "365"}')
+    put_managed_rule(seed, "eu-west-1", "rotated", ROTATED, '{"maxAccessKeyAge": "90"}')
+
+    [rotated] = access_keys_rotated_rule_deployed(view(GLOBAL, REGIONS))
+
+    assert rotated.status is FindingStatus.PASS
+    assert rotated.reason.startswith("Config rule rotated (")
+
+
+def test_managed_iam_rules_without_the_parameter_get_aws_default_of_90_days(factory, view, account):
+    """Stubbed with botocore's Stubber: moto refuses these rules without their parameter, which
+    AWS defaults to 90 days; it also keeps any text as InputParameters."""
+
+    def rule(name, identifier, **extra):
+        return {
+            "ConfigRuleName": name,
+            "ConfigRuleArn": f"arn:aws:config:us-east-1:{account}:config-rule/config-rule-{name}",
+            "Source": {"Owner": "AWS", "SourceIdentifier": identifier},
+            **extra,
+        }
+
+    response = {
+        "ConfigRules": [
+            rule("unused", UNUSED),
+            rule("rotated-odd", ROTATED, InputParameters='{"maxAccessKeyAge": "ninety"}'),
+            rule("rotated-broken", ROTATED, InputParameters="maxAccessKeyAge=90"),
+        ]
+    }
+    with Stubber(factory.client("config", "us-east-1", account)) as stubber:
+        stubber.add_response("describe_config_rules", response, {})
+        [unused] = iam_unused_credentials_rule_deployed(view(GLOBAL))
+        rotated = access_keys_rotated_rule_deployed(view(GLOBAL))
+
+    assert unused.status is FindingStatus.PASS
+    assert [(f.status, f.reason.split(": ", 1)[1]) for f in rotated] == [
+        (FindingStatus.FAIL, "its maxAccessKeyAge 'ninety' is not a whole number of days."),
+        (FindingStatus.FAIL, "its InputParameters are not JSON."),
+    ]
+
+
 def test_rules_deployed_per_region_and_managed_iam_rules_anywhere(seed, view, account):
     put_managed_rule(
         seed, "eu-west-1", "access-keys-rotated", "ACCESS_KEYS_ROTATED", '{"maxAccessKeyAge": "90"}'
