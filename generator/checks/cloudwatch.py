@@ -21,15 +21,25 @@ class MonitoringItem:
 
     topic: str
     terms: tuple[str, ...]
-    """What a filter pattern must mention, each as a whole word, to watch for this item."""
+    """Values a filter pattern must match with ``=`` (event names, error codes), each one as a
+    whole word, to watch for this item; a ``*`` wildcard beside a value is allowed."""
+
+    comparisons: tuple[tuple[str, str, str], ...] = ()
+    """(field, operator, value) comparisons the pattern must also make, e.g. sign-ins whose
+    ``MFAUsed`` is ``!=`` "Yes"."""
 
 
 MONITORING_ITEMS = (
     MonitoringItem(
         "CloudWatch.2", "unauthorized API calls", ("UnauthorizedOperation", "AccessDenied")
     ),
-    MonitoringItem("CloudWatch.3", "console sign-in without MFA", ("ConsoleLogin", "MFAUsed")),
-    MonitoringItem("CloudWatch.1", "root user activity", ("userIdentity.type", "Root")),
+    MonitoringItem(
+        "CloudWatch.3",
+        "console sign-in without MFA",
+        ("ConsoleLogin",),
+        (("MFAUsed", "!=", "Yes"),),
+    ),
+    MonitoringItem("CloudWatch.1", "root user activity", (), (("userIdentity.type", "=", "Root"),)),
     MonitoringItem(
         "CloudWatch.4",
         "IAM policy changes",
@@ -223,11 +233,22 @@ def notifying_metrics(view: AwsView, region: str) -> frozenset[tuple[str, str]]:
     )
 
 
-def mentions_all(pattern: str, terms: tuple[str, ...]) -> bool:
-    """Return whether ``pattern`` mentions every term as a whole word (CreatePolicy is not
-    mentioned by CreatePolicyVersion)."""
-    return all(
-        re.search(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", pattern) for term in terms
+def compares(pattern: str, value: str, operator: str = "=", field: str | None = None) -> bool:
+    """Return whether ``pattern`` compares ``field`` (any field when None) with ``value``.
+
+    The value counts as a whole word (CreatePolicyVersion does not match CreatePolicy),
+    quoted or not, with a ``*`` wildcard beside it; ``=`` never matches inside ``!=``.
+    """
+    subject = rf"(?<!\w){re.escape(field)}" if field else r"[\w.$\[\]]+"
+    sign = r"(?<![!<>])=" if operator == "=" else re.escape(operator)
+    literal = rf'"?\*?{re.escape(value)}\*?"?(?![A-Za-z0-9])'
+    return re.search(rf"{subject}\s*{sign}\s*{literal}", pattern) is not None
+
+
+def watches(pattern: str, item: MonitoringItem) -> bool:
+    """Return whether a filter with ``pattern`` watches for ``item``."""
+    return all(compares(pattern, term) for term in item.terms) and all(
+        compares(pattern, value, operator, field) for field, operator, value in item.comparisons
     )
 
 
@@ -238,7 +259,7 @@ def judge_item(
 ) -> Finding:
     """Return the finding on one monitoring item, given the filters and alarmed metrics."""
     label = f"{item.control} ({item.topic})"
-    matching = [f for f in filters if mentions_all(f.pattern, item.terms)]
+    matching = [f for f in filters if watches(f.pattern, item)]
     if not matching:
         reason = f"{label}: no metric filter on the CloudTrail log group watches for it."
         return Finding(item.control, FindingStatus.FAIL, reason)
@@ -258,13 +279,15 @@ def cis_monitoring_alarms(view: AwsView) -> list[Finding]:
     """Each of the 14 CIS monitoring items has a metric filter and an alarm that notifies SNS.
 
     The filters must be on the CloudWatch Logs group of a multi-region trail that is logging.
-    A filter watches for an item when its pattern mentions the item's key event names (or
-    fields and values, such as ``userIdentity.type`` and ``Root``) as whole words: the CIS
-    patterns are matched by what they mention, not character for character, so spacing,
-    quoting and extra conditions do not matter. The retired EC2-Classic ClassicLink events
-    are not required of the VPC filter. An alarm counts when it watches the filter's metric
-    (namespace and name), has its actions enabled, and one of its alarm actions is an SNS
-    topic. One finding per item, named by its Security Hub control (CloudWatch.1 to 14).
+    A filter watches for an item when its pattern matches each of the item's key event names
+    or error codes with ``=`` (and makes the item's own comparisons, such as
+    ``userIdentity.type = "Root"`` or ``MFAUsed != "Yes"``): the CIS patterns are matched by
+    what they compare, not character for character, so spacing, quoting and extra conditions
+    do not matter, but a negated comparison does not stand in for an equal one. The retired
+    EC2-Classic ClassicLink events are not required of the VPC filter. An alarm counts when
+    it watches the filter's metric (namespace and name), has its actions enabled, and one of
+    its alarm actions is an SNS topic. One finding per item, named by its Security Hub control
+    (CloudWatch.1 to 14).
 
     ```yaml
     checks: [cloudwatch_cis_monitoring_alarms]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.aws.view import LiveView, ResponseStore
 from generator.checks.base import GLOBAL, FindingStatus
-from generator.checks.cloudwatch import MONITORING_ITEMS, cis_monitoring_alarms, mentions_all
+from generator.checks.cloudwatch import MONITORING_ITEMS, cis_monitoring_alarms, compares, watches
 
 LOG_GROUP = "aws-cloudtrail-logs"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:security-alerts"
@@ -64,13 +64,28 @@ CIS_PATTERNS = {
 
 def test_each_cis_pattern_watches_for_its_own_item_only():
     for item in MONITORING_ITEMS:
-        watching = [control for control, p in CIS_PATTERNS.items() if mentions_all(p, item.terms)]
+        watching = [control for control, p in CIS_PATTERNS.items() if watches(p, item)]
 
         assert watching == [item.control]
 
 
 def test_a_policy_version_filter_does_not_stand_in_for_policy_creation():
-    assert not mentions_all("{ $.eventName = CreatePolicyVersion }", ("CreatePolicy",))
+    assert not compares("{ $.eventName = CreatePolicyVersion }", "CreatePolicy")
+
+
+def test_a_negated_comparison_does_not_watch_for_an_item():
+    root, no_mfa = MONITORING_ITEMS[2], MONITORING_ITEMS[1]
+
+    assert not watches('{ $.userIdentity.type != "Root" }', root)
+    assert not watches(
+        '{ $.eventName = ConsoleLogin && $.additionalEventData.MFAUsed = "Yes" }', no_mfa
+    )
+    assert not watches(
+        "{ $.eventName != ConsoleLogin && $.additionalEventData.MFAUsed != Yes }", no_mfa
+    )
+    assert watches(
+        '{ $.eventName = "ConsoleLogin" && $.additionalEventData.MFAUsed != "Yes" }', no_mfa
+    )
 
 
 def test_each_cis_item_needs_a_filter_and_an_alarm_that_notifies_sns(seed, factory, account):
