@@ -42,3 +42,19 @@ def test_prune_leaves_a_folder_it_cannot_read(tmp_path):
 
     assert prune_runs(tmp_path, keep_days=1, now=NOW) == []
     assert stray.is_dir()
+
+
+def test_an_unreadable_newer_folder_does_not_expose_the_newest_good_run(tmp_path):
+    def run(days):
+        finished = NOW - dt.timedelta(days=days)
+        return seed_run(tmp_path, [result("iam_marker_check", "pass")], finished=finished)
+
+    oldest, newest_good = run(300), run(200)
+    broken = tmp_path / "2026-12-03T00-00-00Z"
+    broken.mkdir()
+    (broken / "results.json").write_text("{not json", encoding="utf-8")
+    partial = tmp_path / ".2026-01-01T00-00-00Z.partial"
+    partial.mkdir()
+
+    assert prune_runs(tmp_path, keep_days=30, now=NOW) == [oldest]
+    assert newest_good.is_dir() and broken.is_dir() and partial.is_dir()
