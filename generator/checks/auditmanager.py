@@ -27,10 +27,12 @@ def account_status(view: AwsView) -> str | None:
 def active_assessments(view: AwsView) -> list[dict[str, Any]]:
     """Return the region's active assessments, following nextToken page by page.
 
-    botocore has no paginator for ListAssessments, so each page is a call of its own.
+    botocore has no paginator for ListAssessments, so each page is a call of its own. A token
+    that comes back a second time would page forever: that is an :class:`ApiError`.
     """
     items: list[dict[str, Any]] = []
     token: str | None = None
+    seen: set[str] = set()
     while True:
         params = {"status": "ACTIVE"} | ({} if token is None else {"nextToken": token})
         response = view.call("auditmanager", "ListAssessments", **params)
@@ -38,6 +40,12 @@ def active_assessments(view: AwsView) -> list[dict[str, Any]]:
         token = response.get("nextToken")
         if not token:
             return items
+        if token in seen:
+            message = f"nextToken {token} came back again; the listing would never end"
+            raise ApiError(
+                "auditmanager", "ListAssessments", view.region, "RepeatedNextToken", message
+            )
+        seen.add(token)
 
 
 def soc2_assessment_arns(view: AwsView) -> list[str]:

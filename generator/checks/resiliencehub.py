@@ -11,10 +11,12 @@ def all_pages(view: AwsView, operation: str, key: str, **params: Any) -> list[di
     """Return the ``key`` items of every page of a Resilience Hub listing.
 
     botocore has no paginators for Resilience Hub, so the view returns one page per call;
-    this follows nextToken, each page being a call (and an export) of its own.
+    this follows nextToken, each page being a call (and an export) of its own. A token that
+    comes back a second time would page forever: that is an :class:`ApiError`.
     """
     items: list[dict[str, Any]] = []
     token: str | None = None
+    seen: set[str] = set()
     while True:
         page_params = params if token is None else {**params, "nextToken": token}
         response = view.call("resiliencehub", operation, **page_params)
@@ -22,6 +24,10 @@ def all_pages(view: AwsView, operation: str, key: str, **params: Any) -> list[di
         token = response.get("nextToken")
         if not token:
             return items
+        if token in seen:
+            message = f"nextToken {token} came back again; the listing would never end"
+            raise ApiError("resiliencehub", operation, view.region, "RepeatedNextToken", message)
+        seen.add(token)
 
 
 def applications(view: AwsView) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from botocore.stub import Stubber
 from generator.aws.clients import ClientFactory, ClientSettings
 from generator.aws.view import LiveView, ResponseStore
 from generator.checks.auditmanager import CHECKS, soc2_assessment_active
-from generator.checks.base import GLOBAL, FindingStatus, NotApplicable
+from generator.checks.base import GLOBAL, ApiError, FindingStatus, NotApplicable
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-central-2"]
@@ -133,3 +133,19 @@ def test_assessments_are_listed_page_by_page(auditmanager):
     [finding] = soc2_assessment_active(view)
 
     assert (finding.resource, finding.status) == (f"{ARN}{second['id']}", FindingStatus.PASS)
+
+
+@pytest.mark.timeout(10)
+def test_a_next_token_that_comes_back_again_is_an_api_error(auditmanager):
+    """The view answers a repeated request from what it fetched, so a listing whose token
+    repeats would loop forever without a network call."""
+    stubber, view = auditmanager
+    stubber.add_response("get_account_status", {"status": "ACTIVE"})
+    page = {"assessmentMetadata": [], "nextToken": "page-2"}
+    stubber.add_response("list_assessments", page, {"status": "ACTIVE"})
+    stubber.add_response("list_assessments", page, {"status": "ACTIVE", "nextToken": "page-2"})
+
+    with pytest.raises(ApiError) as raised:
+        soc2_assessment_active(view)
+
+    assert (raised.value.operation, raised.value.code) == ("ListAssessments", "RepeatedNextToken")

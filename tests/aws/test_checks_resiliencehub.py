@@ -12,7 +12,8 @@ import urllib.request
 
 import pytest
 
-from generator.checks.base import FindingStatus, NotApplicable
+from generator.aws.view import LiveView, ResponseStore
+from generator.checks.base import ApiError, FindingStatus, NotApplicable
 from generator.checks.resiliencehub import all_pages, app_assessed
 
 
@@ -28,13 +29,19 @@ def queue_assessments(endpoint, region, *answers):
         pass
 
 
-def test_apps_without_a_successful_assessment_fail(aws, seed, view, account):
+def test_apps_without_a_successful_assessment_fail(aws, seed, factory, account):
     hub = seed("resiliencehub")
     assessed = hub.create_app(name="checkout")["app"]["appArn"]
     failed = hub.create_app(name="reporting")["app"]["appArn"]
     success = {"appArn": assessed, "assessmentArn": f"{assessed}/a1", "assessmentStatus": "Success"}
     failure = {"appArn": failed, "assessmentArn": f"{failed}/a2", "assessmentStatus": "Failed"}
     queue_assessments(aws, "us-east-1", [success], [failure])
+    # One prefetch slot: moto hands its queued answers out in the order it is asked, so the
+    # per-app calls must go one after the other, in the order of the listing.
+    store = ResponseStore(factory, parallel=1)
+
+    def view(region):
+        return LiveView(store, account, region, [region])
 
     findings = app_assessed(view("us-east-1"))
 
@@ -62,6 +69,8 @@ class PagedView:
 
     def call(self, service, operation, **params):
         self.asked.append((service, operation, params))
+        # A listing that loops would otherwise hang the test rather than fail it.
+        assert len(self.asked) <= 10, "the listing is paged without end"
         return self.pages[params.get("nextToken")]
 
 
@@ -81,3 +90,20 @@ def test_listings_are_followed_page_by_page():
         ("resiliencehub", "ListApps", {}),
         ("resiliencehub", "ListApps", {"nextToken": "page-2"}),
     ]
+
+
+def test_a_next_token_that_comes_back_again_is_an_api_error():
+    view = PagedView(
+        {
+            None: {"appSummaries": [{"name": "checkout"}], "nextToken": "page-2"},
+            "page-2": {"appSummaries": [{"name": "reporting"}], "nextToken": "page-3"},
+            "page-3": {"appSummaries": [], "nextToken": "page-2"},
+        }
+    )
+
+    with pytest.raises(ApiError) as raised:
+        all_pages(view, "ListApps", "appSummaries")
+
+    assert (raised.value.operation, raised.value.code) == ("ListApps", "RepeatedNextToken")
+    assert raised.value.message == ("nextToken page-2 came back again; the listing would never end")
+    assert len(view.asked) == 3
