@@ -16,6 +16,7 @@ from generator.aws.engine import Result, ResultStatus
 from generator.catalog import Catalog, Control, Evidence
 from generator.checks.base import Check, FindingStatus
 from generator.markdown import Rendered, environment, slug, write_page
+from generator.problems import BuildError
 from generator.runs import MANIFEST_FILE, RESULTS_FILE, Run
 from generator.sources import Sources
 from generator.status import STATES, Assessment, Effective, stale_after
@@ -236,8 +237,12 @@ def _calls(run: Run) -> dict[str, dict[str, Any]]:
     """The call behind each export of the run, read back from the export files."""
     calls = {}
     for path in sorted({p for result in run.results for p in result.exports}):
-        data = json.loads((run.path / path).read_text(encoding="utf-8"))
-        calls[path] = {key: data[key] for key in CALL_FIELDS}
+        try:
+            data = json.loads((run.path / path).read_text(encoding="utf-8"))
+            calls[path] = {key: data[key] for key in CALL_FIELDS}
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            message = f"export {path} of run {run.info.id} cannot be read as an API call: {error}"
+            raise BuildError(message) from error
     return calls
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gzip
+import hashlib
 import json
 
 import pytest
@@ -367,3 +368,20 @@ def test_a_failing_check_on_an_unstarted_control_is_not_progress_on_the_public_p
     public = (project.root / "build" / "public" / "index.md").read_text()
     group = public.split("### Logical and Physical Access Controls")[1]
     assert group.lstrip().startswith('<span class="tc-badge tc-badge--planned"')
+
+
+def test_an_export_that_is_not_an_api_call_stops_the_build_with_a_sentence(project):
+    project.write_control(control("6.1.1", checks=[MARKER_CHECK.id]))
+    run = seed_run(project.root / "evidence" / "runs", [result(MARKER_CHECK.id, "pass")])
+    export = next((run / "exports").rglob("*.json"))
+    call = json.loads(export.read_text())
+    del call["operation"]
+    export.write_text(json.dumps(call))
+    # Re-hash it, as a faulty writer would have: the run still matches its manifest.
+    manifest = json.loads((run / "manifest.json").read_text())
+    relative = export.relative_to(run).as_posix()
+    manifest["files"][relative] = hashlib.sha256(export.read_bytes()).hexdigest()
+    (run / "manifest.json").write_text(json.dumps(manifest))
+
+    with pytest.raises(BuildError, match=rf"export {relative} of run {run.name} cannot be read"):
+        build_sites(project.root, project.site, CHECKS)
