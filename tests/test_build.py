@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import Project, control
+from conftest import COMPANY, Project, control
 
 from generator.build import BuildError, build_sites
 from generator.checks.base import Check
@@ -97,6 +99,42 @@ def test_both_sites_are_built(project):
     assert (project.site / "public" / "index.html").is_file()
     assert (project.root / "build" / "internal" / "controls" / "6.1.1.md").is_file()
     assert set(built.seconds) == {"internal", "public"}
+
+
+def test_security_txt_carries_every_field_rfc_9116_asks_for(project):
+    project.write("trustcenter.yaml", COMPANY | {"security_txt": {"valid_for_days": 90}})
+
+    build_sites(project.root, project.site, {})
+
+    text = (project.site / "public" / ".well-known" / "security.txt").read_text()
+    expires = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    assert text.splitlines() == [
+        "Contact: mailto:security@fixture.example.com",
+        f"Expires: {expires}T23:59:59Z",
+        "Policy: https://fixture.example.com/disclosure",
+        "Preferred-Languages: en",
+        "Canonical: https://trust.fixture.example.com/.well-known/security.txt",
+    ]
+
+
+def test_the_updates_feed_is_atom_with_an_entry_per_update_newest_first(project):
+    updates = [
+        {"date": "2026-10-01", "title": "Pen test done", "body": "No high findings."},
+        {"date": "2026-11-01", "title": "Audit started", "body": "It started."},
+    ]
+    project.write("trustcenter.yaml", COMPANY | {"updates": updates})
+
+    build_sites(project.root, project.site, {})
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(project.site / "public" / "updates.xml").getroot()
+    assert feed.tag == f"{atom}feed"
+    assert feed.findtext(f"{atom}updated") == "2026-11-01T00:00:00Z"
+    entries = feed.findall(f"{atom}entry")
+    assert [e.findtext(f"{atom}title") for e in entries] == ["Audit started", "Pen test done"]
+    assert len({e.findtext(f"{atom}id") for e in entries}) == 2
+    html = (project.site / "public" / "index.html").read_text()
+    assert 'type="application/atom+xml"' in html
 
 
 def test_each_control_page_links_to_its_own_group_and_owner(project):
