@@ -131,6 +131,8 @@ def render_internal(sources: Sources, out: Path) -> Rendered:
         "changes": sources.changes,
         "control_of": by_check,
         "history": sources.history,
+        "max_age_hours": _hours(sources.automated.max_age),
+        "run_age_hours": _hours(sources.now - run.info.finished) if run else 0,
     }
     write("index.md", "dashboard.md.j2", **dashboard)
     write("legend.md", "legend.md.j2", max_age_hours=_hours(sources.automated.max_age))

@@ -212,9 +212,11 @@ def test_results_older_than_the_allowed_age_are_stale(project):
 
     build_sites(project.root, project.site, CHECKS)
     assert 'aria-label="Status: Stale"' in page(project, "controls/6.1.1.md")
+    assert "The latest run finished 49 hours ago, more than the 48" in page(project, "index.md")
 
     build_sites(project.root, project.site, CHECKS, max_age=dt.timedelta(hours=72))
     assert 'aria-label="Status: Complete"' in page(project, "controls/6.1.1.md")
+    assert "Automated evidence is stale" not in page(project, "index.md")
 
 
 @pytest.mark.parametrize("damage", ["change a byte", "remove a file"])
