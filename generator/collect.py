@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from generator import __version__
 from generator.aws.clients import ClientFactory, ClientSettings
 from generator.aws.engine import Collection, Progress, Result, enabled_regions, run_checks
+from generator.aws.heap import share_one_heap
 from generator.aws.organization import (
     Organization,
     UnknownAccounts,
@@ -211,6 +212,8 @@ def _written(out: Path, info: RunInfo, results: list[Result], exports: list[Expo
 
 
 def _factory(settings: ClientSettings) -> ClientFactory:
+    # Before any client or thread exists: the clients' models then share one heap too.
+    share_one_heap()
     try:
         return ClientFactory(settings)
     except ProfileNotFound as error:
