@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import platform
 import threading
 
-from generator.aws.clients import ClientFactory, ClientSettings
+import pytest
+
+from generator.aws.clients import ClientFactory, ClientSettings, LeanLoader, without_documentation
+from generator.aws.heap import share_one_heap
 
 TRUST = '{"Version": "2012-10-17", "Statement": []}'
 
@@ -71,3 +75,69 @@ def test_a_role_is_assumed_on_top_of_the_base_credentials(seed, account):
 
     assert identity["Arn"] == f"arn:aws:sts::{account}:assumed-role/audit/trustcenter"
     assert factory.account_id() == account
+
+
+def test_service_models_are_read_once_as_plain_dicts_without_their_reference_text():
+    loader = LeanLoader()
+
+    model = loader.load_service_model("sts", "service-2")
+
+    assert loader.load_service_model("sts", "service-2") is model
+    assert type(model) is dict and type(model["operations"]) is dict
+    assert "documentation" not in model["operations"]["GetCallerIdentity"]
+    assert all("documentation" not in shape for shape in model["shapes"].values())
+    assert model["metadata"]["serviceId"] == "STS"
+
+
+def test_a_member_called_documentation_keeps_its_shape():
+    model = {
+        "documentation": "About the service.",
+        "operations": {"Get": {"documentation": "Gets.", "input": {"shape": "In"}}},
+        "shapes": {
+            "In": {
+                "type": "structure",
+                "documentation": "The input.",
+                "members": {"documentation": {"shape": "Text", "documentation": "Its text."}},
+            },
+            "Text": {"type": "string"},
+        },
+    }
+
+    without_documentation(model)
+
+    assert model == {
+        "operations": {"Get": {"input": {"shape": "In"}}},
+        "shapes": {
+            "In": {"type": "structure", "members": {"documentation": {"shape": "Text"}}},
+            "Text": {"type": "string"},
+        },
+    }
+
+
+def test_sessions_sharing_the_loader_do_not_lengthen_its_search_path():
+    loader = LeanLoader()
+    paths = list(loader.search_paths)
+
+    loader.search_paths.append(paths[-1])
+    loader.search_paths.append(paths[-1])
+
+    assert loader.search_paths == paths
+
+
+def test_clients_of_every_account_read_one_loaders_models(seed, account):
+    seed("iam").create_role(RoleName="audit", AssumeRolePolicyDocument=TRUST)
+    factory = ClientFactory(ClientSettings(role_arn="arn:aws:iam::{account}:role/audit"))
+
+    assumed = factory.client("sts", "us-east-1", account).meta.service_model
+    base = ClientFactory().client("sts", "eu-west-1").meta.service_model
+    direct = factory.client("sts", "eu-west-1", None).meta.service_model
+
+    assert assumed.operation_model("GetCallerIdentity").documentation == ""
+    assert base.operation_names == assumed.operation_names
+    # botocore builds a ServiceModel per client around the loader's cached description.
+    assert assumed._service_description is direct._service_description
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_threads_can_be_kept_on_one_heap():
+    assert share_one_heap()
