@@ -173,8 +173,11 @@ def run_checks(
             results.append(result)
         return results
 
+    # Global units first: they read every region (CloudTrail's reads one call per region and
+    # trail), so they are a run's longest units, and a long unit started last sets its end.
+    ordered = sorted(units.items(), key=lambda item: item[0][0] != GLOBAL)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
-        futures = [pool.submit(run_unit, region, unit) for (region, _), unit in units.items()]
+        futures = [pool.submit(run_unit, region, unit) for (region, _), unit in ordered]
         results = [result for future in futures for result in future.result()]
 
     results.sort(key=lambda r: (r.check, r.account, r.region))
