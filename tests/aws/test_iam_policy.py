@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -10,6 +11,16 @@ from generator.checks import registry
 from generator.checks.base import Check
 from generator.cli import main
 from generator.policy import ENGINE_ACTIONS, actions, policy_json, read_only_policy
+
+READ_VERB = re.compile(r"(Describe|Get|List|BatchGet)[A-Z]")
+"""The verbs of IAM actions that only read."""
+
+HARMLESS_WRITES = {
+    # It only asks IAM to build the account's credential report, which GetCredentialReport
+    # then reads; it changes no user, key or policy, and AWS rebuilds it at most every 4 hours.
+    "iam:GenerateCredentialReport",
+}
+"""Actions the policy allows although their verb is not a read verb."""
 
 
 def check_needing(*permissions):
@@ -61,3 +72,18 @@ def test_the_command_prints_the_same_json_every_time():
     assert first.exit_code == 0, first.output
     assert first.output == second.output == policy_json(registry().values())
     assert json.loads(first.output) == read_only_policy(registry().values())
+
+
+def test_every_action_the_printed_policy_allows_only_reads():
+    printed = CliRunner().invoke(main, ["iam-policy"])
+    assert printed.exit_code == 0, printed.output
+    [statement] = json.loads(printed.output)["Statement"]
+
+    writes = [
+        action
+        for action in statement["Action"]
+        if not READ_VERB.match(action.split(":", 1)[1]) and action not in HARMLESS_WRITES
+    ]
+
+    assert writes == [], "the collecting role must only read"
+    assert set(statement["Action"]) >= HARMLESS_WRITES, "no longer needed: drop it"
