@@ -6,7 +6,8 @@ from boto3 as well, so ``AWS_ENDPOINT_URL`` points every client at a local moto 
 
 Every session of a factory (the base one and each assumed role's) reads botocore's data files
 through one :class:`LeanLoader`, so each service model and endpoint ruleset is parsed once per
-run however many accounts and regions its clients serve.
+run however many accounts and regions its clients serve, and the clients of one service share
+its ServiceModel and client class (see :func:`share_models_between_clients`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from urllib.parse import urlsplit, urlunsplit
 import boto3
 import botocore.session
 from botocore.awsrequest import AWSRequest
-from botocore.client import BaseClient
+from botocore.client import BaseClient, ClientCreator
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.loaders import JSONFileLoader, Loader
-from botocore.model import OperationModel
+from botocore.model import OperationModel, ServiceModel
 from botocore.parsers import ResponseParserError
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ class ClientFactory:
 
     def __init__(self, settings: ClientSettings | None = None) -> None:
         self.settings = settings or ClientSettings()
+        share_models_between_clients()
         self._loader = LeanLoader.for_path(os.environ.get("AWS_DATA_PATH"))
         self._base = self._new_session(profile_name=self.settings.profile)
         self._sessions: dict[str | None, boto3.Session] = {}
@@ -259,6 +261,14 @@ class LeanLoader(Loader):
     def __init__(self, extra_search_paths: list[str] | None = None) -> None:
         super().__init__(extra_search_paths=extra_search_paths, file_loader=LeanFileLoader())
         self._search_paths: list[str] = _PathList(self.search_paths)
+        self.service_models: dict[tuple[str, str | None], ServiceModel] = {}
+        """The ServiceModel every client of a (service, API version) is built around."""
+
+        self.client_classes: dict[int, tuple[ServiceModel, type[BaseClient]]] = {}
+        """Each shared ServiceModel's client class, by the model's id (the model is kept with
+        its class, so that id is never reused while the entry exists)."""
+
+        self.lock = threading.Lock()
 
     @classmethod
     def for_path(cls, search_path: str | None) -> LeanLoader:
@@ -288,6 +298,55 @@ class LeanFileLoader(JSONFileLoader):
                     without_documentation(data)
                 return data
         return None
+
+
+def share_models_between_clients() -> bool:
+    """Make botocore build one ServiceModel and client class per service of a LeanLoader.
+
+    botocore builds both afresh for each client: a model whose operation models it fills in
+    for every operation, and a class with a method and a docstring object per operation. For
+    ec2's 750 operations that is most of a client's creation time and memory, and the same
+    for its clients in every region and account. Both are read-only once built; sharing them
+    is what keeps one client per (account, region, service) affordable.
+
+    Only ClientCreators whose loader is a LeanLoader are affected, so clients that other code
+    creates with botocore's own loader are built exactly as before. Returns False, changing
+    nothing, if botocore no longer has the two methods this wraps.
+    """
+    creator: Any = ClientCreator
+    load_model = getattr(creator, "_load_service_model", None)
+    create_class = getattr(creator, "_create_client_class", None)
+    if load_model is None or create_class is None:
+        logger.warning("botocore's ClientCreator changed; clients do not share models")
+        return False
+    if getattr(load_model, "shared", False):
+        return True
+
+    def shared_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+        loader = self._loader
+        if not isinstance(loader, LeanLoader):
+            return load_model(self, service_name, api_version)
+        with loader.lock:
+            key = (service_name, api_version)
+            if key not in loader.service_models:
+                loader.service_models[key] = load_model(self, service_name, api_version)
+            return loader.service_models[key]
+
+    def shared_class(self: Any, service_name: str, service_model: ServiceModel) -> Any:
+        loader = self._loader
+        if not isinstance(loader, LeanLoader):
+            return create_class(self, service_name, service_model)
+        with loader.lock:
+            cached = loader.client_classes.get(id(service_model))
+            if cached is None or cached[0] is not service_model:
+                cached = (service_model, create_class(self, service_name, service_model))
+                loader.client_classes[id(service_model)] = cached
+            return cached[1]
+
+    shared_model.shared = True  # type: ignore[attr-defined]
+    creator._load_service_model = shared_model
+    creator._create_client_class = shared_class
+    return True
 
 
 class _PathList(list[str]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import threading
 
+import boto3
 import pytest
 
 from generator.aws.clients import ClientFactory, ClientSettings, LeanLoader, without_documentation
@@ -141,3 +142,25 @@ def test_clients_of_every_account_read_one_loaders_models(seed, account):
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_threads_can_be_kept_on_one_heap():
     assert share_one_heap()
+
+
+def test_clients_of_one_service_share_its_model_and_class(factory, account):
+    here = factory.client("ec2", "eu-west-1", account)
+    there = factory.client("ec2", "ap-south-1", account)
+    other = factory.client("kms", "eu-west-1", account)
+
+    assert there is not here
+    assert there.meta.service_model is here.meta.service_model
+    assert type(there) is type(here)
+    assert type(other) is not type(here)
+    assert there.meta.region_name == "ap-south-1"
+
+
+def test_clients_made_without_a_factory_keep_their_own_model(factory):
+    ours = factory.client("ec2", "eu-west-1")
+
+    theirs = boto3.Session().client("ec2", region_name="eu-west-1")
+
+    assert theirs.meta.service_model is not ours.meta.service_model
+    assert type(theirs) is not type(ours)
+    assert theirs.meta.service_model.operation_model("DescribeVpcs").documentation
