@@ -103,8 +103,12 @@ class ClientFactory:
     def __init__(self, settings: ClientSettings | None = None) -> None:
         self.settings = settings or ClientSettings()
         share_models_between_clients()
-        self._loader = LeanLoader.for_path(os.environ.get("AWS_DATA_PATH"))
-        self._base = self._new_session(profile_name=self.settings.profile)
+        core = botocore.session.Session(profile=self.settings.profile)
+        # Read as botocore reads it (AWS_DATA_PATH or the profile's data_path); reading the
+        # profile also raises ProfileNotFound here, for an unknown profile, as boto3 would.
+        self._loader = LeanLoader.for_path(core.get_config_variable("data_path"))
+        core.register_component("data_loader", self._loader)
+        self._base = boto3.Session(botocore_session=core)
         self._sessions: dict[str | None, boto3.Session] = {}
         self._assuming: dict[str | None, threading.Lock] = {}
         self._clients: dict[tuple[str | None, str, str], BaseClient] = {}

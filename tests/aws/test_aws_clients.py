@@ -7,6 +7,7 @@ import threading
 
 import boto3
 import pytest
+from botocore.exceptions import ProfileNotFound
 
 from generator.aws.clients import ClientFactory, ClientSettings, LeanLoader, without_documentation
 from generator.aws.heap import share_one_heap
@@ -164,3 +165,18 @@ def test_clients_made_without_a_factory_keep_their_own_model(factory):
     assert theirs.meta.service_model is not ours.meta.service_model
     assert type(theirs) is not type(ours)
     assert theirs.meta.service_model.operation_model("DescribeVpcs").documentation
+
+
+def test_an_unknown_profile_is_refused_when_the_factory_is_made(aws, tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+
+    with pytest.raises(ProfileNotFound):
+        ClientFactory(ClientSettings(profile="nobody"))
+
+
+def test_extra_data_paths_are_searched_as_botocore_searches_them(aws, tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+
+    factory = ClientFactory()
+
+    assert str(tmp_path) in factory._loader.search_paths
