@@ -326,20 +326,26 @@ def share_models_between_clients() -> bool:
     if getattr(load_model, "shared", False):
         return True
 
-    def shared_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+    # Both wrappers pass any call of a shape they do not know straight through, so a botocore
+    # that adds a parameter gets its own behaviour rather than an error mid-collection.
+    def shared_model(
+        self: Any, service_name: str, api_version: str | None = None, *args: Any, **kwargs: Any
+    ) -> Any:
         loader = self._loader
-        if not isinstance(loader, LeanLoader):
-            return load_model(self, service_name, api_version)
+        if args or kwargs or not isinstance(loader, LeanLoader):
+            return load_model(self, service_name, api_version, *args, **kwargs)
         with loader.lock:
             key = (service_name, api_version)
             if key not in loader.service_models:
                 loader.service_models[key] = load_model(self, service_name, api_version)
             return loader.service_models[key]
 
-    def shared_class(self: Any, service_name: str, service_model: ServiceModel) -> Any:
+    def shared_class(
+        self: Any, service_name: str, service_model: ServiceModel, *args: Any, **kwargs: Any
+    ) -> Any:
         loader = self._loader
-        if not isinstance(loader, LeanLoader):
-            return create_class(self, service_name, service_model)
+        if args or kwargs or not isinstance(loader, LeanLoader):
+            return create_class(self, service_name, service_model, *args, **kwargs)
         with loader.lock:
             cached = loader.client_classes.get(id(service_model))
             if cached is None or cached[0] is not service_model:
