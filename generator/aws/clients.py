@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 HOME_REGION = "us-east-1"
 JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+NON_BODY_LOCATIONS = frozenset({"header", "headers", "statusCode"})
+"""Where an output member travels when not in the body (botocore's ``location``)."""
 
 DATA_FILE_OPENERS: tuple[tuple[str, Callable[..., Any]], ...] = (
     (".json", open),
@@ -395,22 +397,47 @@ def observe_clients(observer: ClientObserver) -> Callable[[], None]:
 def refuse_unparseable_json(
     operation_model: OperationModel, response_dict: dict[str, Any], **_: Any
 ) -> None:
-    """Raise ResponseParserError for a successful JSON-protocol answer that is not JSON.
+    """Raise ResponseParserError for a successful answer whose body cannot be what was asked.
 
-    botocore's JSON parser turns such a body into ``{"message": body}`` and then into an
-    empty response, which a check would read as "no resources"; XML parsers already raise.
+    botocore's JSON parser turns a body that is not JSON into ``{"message": body}`` and then
+    into an empty response, and its JSON and REST parsers read an empty body as ``{}``; a
+    check would read either as "no resources". An empty body is refused only where the output
+    has members that travel in the body: an answer made of headers alone (HeadBucket) is
+    whole without one. The query and EC2 parsers already raise on both.
     """
-    protocol = operation_model.service_model.resolved_protocol
-    body = response_dict.get("body") or b""
-    if protocol not in JSON_PROTOCOLS or operation_model.has_streaming_output or not body:
+    if operation_model.has_streaming_output:
         return
     if not 200 <= response_dict.get("status_code", 0) < 300:
+        return
+
+    body = response_dict.get("body") or b""
+    if not body:
+        if has_body_output(operation_model):
+            raise ResponseParserError(f"empty body received for {operation_model.name}")
+        return
+    if operation_model.service_model.resolved_protocol not in JSON_PROTOCOLS:
         return
 
     try:
         json.loads(body)
     except ValueError as error:
         raise ResponseParserError(f"invalid JSON received: {error}") from error
+
+
+def has_body_output(operation_model: OperationModel) -> bool:
+    """Whether any member of the operation's output travels in the response body.
+
+    Members bound to a header, the headers or the status code do not; every other one does,
+    a payload member included.
+    """
+    shape = operation_model.output_shape
+    if shape is None:
+        return False
+    members = getattr(shape, "members", {})
+    return any(
+        member.serialization.get("location") not in NON_BODY_LOCATIONS
+        for member in members.values()
+    )
 
 
 def strip_host_prefix(endpoint: str) -> Callable[..., None]:

@@ -6,10 +6,18 @@ import platform
 import threading
 
 import boto3
+import botocore.session
 import pytest
 from botocore.exceptions import ProfileNotFound
+from botocore.parsers import ResponseParserError
 
-from generator.aws.clients import ClientFactory, ClientSettings, LeanLoader, without_documentation
+from generator.aws.clients import (
+    ClientFactory,
+    ClientSettings,
+    LeanLoader,
+    refuse_unparseable_json,
+    without_documentation,
+)
 from generator.aws.heap import share_one_heap
 
 TRUST = '{"Version": "2012-10-17", "Statement": []}'
@@ -180,3 +188,21 @@ def test_extra_data_paths_are_searched_as_botocore_searches_them(aws, tmp_path, 
     factory = ClientFactory()
 
     assert str(tmp_path) in factory._loader.search_paths
+
+
+@pytest.mark.parametrize(
+    ("service", "operation"),
+    [("s3", "ListBuckets"), ("cloudfront", "ListDistributions"), ("secretsmanager", "ListSecrets")],
+)
+def test_an_empty_body_is_refused_where_the_output_travels_in_it(service, operation):
+    model = botocore.session.get_session().get_service_model(service).operation_model(operation)
+
+    with pytest.raises(ResponseParserError, match=f"empty body received for {operation}"):
+        refuse_unparseable_json(model, {"status_code": 200, "headers": {}, "body": b""})
+
+
+@pytest.mark.parametrize(("service", "operation"), [("s3", "HeadBucket"), ("s3", "HeadObject")])
+def test_an_empty_body_is_whole_where_the_output_is_headers_only(service, operation):
+    model = botocore.session.get_session().get_service_model(service).operation_model(operation)
+
+    refuse_unparseable_json(model, {"status_code": 200, "headers": {}, "body": b""})

@@ -26,8 +26,9 @@ from generator.checks.base import GLOBAL, Check, Finding, FindingStatus
 
 ACCOUNT = "123456789012"
 REGIONS = ["us-east-1", "eu-west-1"]
-DROP = b""
-"""A rule body that makes the proxy hang up without answering, as a failing endpoint does."""
+DROP = b"<hang up>"
+"""A rule body that makes the proxy hang up without answering, as a failing endpoint does.
+Not the empty body: that is an answer, which a rule may give too."""
 CREDENTIAL_REGION = re.compile(r"Credential=[^/]+/\d{8}/([a-z0-9-]+)/")
 
 
@@ -300,6 +301,20 @@ def test_a_malformed_response_is_an_error_saying_it_could_not_be_parsed(
     assert status is ResultStatus.ERROR
     assert "ResponseParserError: could not parse the response" in reason
     assert outcomes == {k: v for k, v in BASELINE.items() if k != key}
+
+
+def test_an_empty_successful_answer_is_an_error_not_an_empty_list(proxy):
+    proxy.rule("ListKeys", (200, b""), region="us-east-1")
+
+    outcomes = run()
+
+    assert outcomes == BASELINE | {
+        ("kms_keys_listed", "us-east-1"): (
+            ResultStatus.ERROR,
+            "kms:ListKeys failed in us-east-1: ResponseParserError: could not parse the "
+            "response: empty body received for ListKeys",
+        )
+    }
 
 
 def bedrock_check(scope):
