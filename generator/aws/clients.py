@@ -171,14 +171,23 @@ class ClientFactory:
             return self._caller_account
 
     def offers(self, service: str, region: str) -> bool:
-        """Whether botocore's endpoint data lists ``service`` in ``region``.
+        """Whether ``service`` may be offered in ``region``, as far as botocore's data tells.
 
-        Unknown partitions and services without regional endpoint data count as offered, so
-        a stale botocore never hides a region; the call itself then decides.
+        Only a region that botocore's partition data lists, in a service whose endpoint data
+        leaves it out, is not offered. A region the installed botocore does not know (one
+        newer than its data) and a service without regional endpoint data count as offered:
+        the call itself then decides, so a stale botocore never hides a region.
         """
+        if not self.knows_region(region):
+            return True
         partition = self._base.get_partition_for_region(region)
         available = self._base.get_available_regions(service, partition)
         return not available or region in available
+
+    def knows_region(self, region: str) -> bool:
+        """Whether botocore's partition data lists ``region`` in any partition."""
+        endpoints = self._loader.load_data("endpoints")
+        return any(region in partition.get("regions", {}) for partition in endpoints["partitions"])
 
     def _create(
         self, session: boto3.Session, service: str, region: str, account: str | None

@@ -206,3 +206,20 @@ def test_an_empty_body_is_whole_where_the_output_is_headers_only(service, operat
     model = botocore.session.get_session().get_service_model(service).operation_model(operation)
 
     refuse_unparseable_json(model, {"status_code": 200, "headers": {}, "body": b""})
+
+
+def test_a_region_known_to_botocore_but_not_in_the_services_endpoints_is_not_offered():
+    factory = ClientFactory()
+
+    assert factory.knows_region("ap-east-1")
+    assert not factory.offers("bedrock", "ap-east-1")
+    assert factory.offers("bedrock", "us-east-1")
+
+
+def test_a_region_botocore_does_not_know_counts_as_offered():
+    """As with a botocore older than the region: its data cannot say the service is absent."""
+    factory = ClientFactory()
+
+    assert not factory.knows_region("ap-future-1")
+    assert factory.offers("bedrock", "ap-future-1")
+    assert factory.offers("kms", "ap-future-1")
