@@ -18,7 +18,16 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 from generator import __version__
 from generator.aws.clients import ClientFactory, ClientSettings
-from generator.aws.engine import Collection, Progress, Result, enabled_regions, run_checks
+from generator.aws.engine import (
+    Collection,
+    Progress,
+    Result,
+    UnknownRegions,
+    enabled_regions,
+    not_enabled,
+    run_checks,
+    unknown_regions,
+)
 from generator.aws.heap import share_one_heap
 from generator.aws.organization import (
     Organization,
@@ -119,9 +128,17 @@ def collect_run(
 
     store = ResponseStore(factory, workers)
     covered = _regions(factory, regions, store, account)
+    disabled = not_enabled(regions, covered)
 
     results = run_checks(
-        planned.checks, planned.controls, store, account, covered, workers, progress
+        planned.checks,
+        planned.controls,
+        store,
+        account,
+        covered,
+        workers,
+        progress,
+        disabled=disabled,
     )
 
     info = RunInfo(
@@ -240,6 +257,7 @@ def _regions(
         # A run that silently covered fewer regions would look complete.
         raise CollectError(f"Could not list the regions of account {account}: {error}.") from error
 
+    _refuse_unknown(factory, wanted, covered)
     if wanted and not covered:
         raise CollectError(
             f"None of the regions asked for ({', '.join(wanted)}) is enabled in account {account}."
@@ -272,11 +290,22 @@ def _home_regions(factory: ClientFactory, wanted: Sequence[str] | None, caller: 
     except (BotoCoreError, ClientError) as error:
         raise CollectError(f"Could not list the regions of account {caller}: {error}.") from error
 
+    _refuse_unknown(factory, wanted, covered)
     if wanted and not covered:
         raise CollectError(
             f"None of the regions asked for ({', '.join(wanted)}) is enabled in account {caller}."
         )
     return covered
+
+
+def _refuse_unknown(
+    factory: ClientFactory, wanted: Sequence[str] | None, covered: Sequence[str]
+) -> None:
+    # A region the account has not enabled gets not_applicable results; a name that is no
+    # region at all (a typo) is bad input, which no result could show.
+    unknown = unknown_regions(factory, not_enabled(wanted, covered))
+    if unknown:
+        raise CollectError(f"{UnknownRegions(unknown)} Check the names given to --regions.")
 
 
 def _covered(collections: Sequence[Collection], wanted: Sequence[str] | None) -> list[str]:

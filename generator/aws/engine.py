@@ -24,14 +24,28 @@ from generator.aws.view import (
     ResponseStore,
     ServiceNotInRegion,
     ServiceUnavailable,
+    export_key,
 )
 from generator.checks.base import GLOBAL, ApiError, Check, Finding, FindingStatus, NotApplicable
 
 logger = logging.getLogger(__name__)
 
 ENABLED_OPT_IN = frozenset({"opt-in-not-required", "opted-in"})
+REGIONS_PARAMS: dict[str, Any] = {"AllRegions": False}
+"""How DescribeRegions is asked for the enabled regions (see :func:`regions_from`)."""
 LISTED_FAILURES = 10
 """How many failing resources a fail reason names before it says "and N more"."""
+
+
+class UnknownRegions(ValueError):
+    """Regions were asked for that are neither enabled in the account nor known to botocore."""
+
+    def __init__(self, regions: Sequence[str]) -> None:
+        self.regions = list(regions)
+        noun = "is not an AWS region" if len(regions) == 1 else "are not AWS regions"
+        super().__init__(
+            f"{', '.join(regions)} {noun}: neither enabled in the account nor known to botocore."
+        )
 
 
 class ResultStatus(StrEnum):
@@ -134,9 +148,16 @@ def collect(
     """Run ``checks`` in the credentials' account over its enabled regions (or those given)."""
     account = factory.account_id()
     store = ResponseStore(factory, workers)
-    covered = enabled_regions(factory, regions, store)
+    wanted = None if regions is None else list(regions)
+    covered = enabled_regions(factory, wanted, store)
+    disabled = not_enabled(wanted, covered)
+    unknown = unknown_regions(factory, disabled)
+    if unknown:
+        raise UnknownRegions(unknown)
 
-    results = run_checks(checks, controls, store, account, covered, workers, progress)
+    results = run_checks(
+        checks, controls, store, account, covered, workers, progress, disabled=disabled
+    )
 
     return Collection(account, covered, results, store.exports())
 
@@ -149,8 +170,14 @@ def run_checks(
     regions: Sequence[str],
     workers: int = 16,
     progress: Progress | None = None,
+    disabled: Sequence[str] = (),
 ) -> list[Result]:
-    """Run every check once per region (global checks once), ``workers`` units at a time."""
+    """Run every check once per region (global checks once), ``workers`` units at a time.
+
+    Each regional check also gets a ``not_applicable`` result in each ``disabled`` region: a
+    region asked for that the account has not enabled, so the run shows it was asked for.
+    """
+    skipped = not_enabled_results(checks, controls, store, account, disabled)
     units: dict[tuple[str, str], list[Check]] = defaultdict(list)
     for check, region in placements(checks, regions):
         units[(region, check.service)].append(check)
@@ -162,7 +189,9 @@ def run_checks(
         len(units),
     )
     if progress is not None:
-        progress.begin(sum(len(unit) for unit in units.values()))
+        progress.begin(sum(len(unit) for unit in units.values()) + len(skipped))
+        for result in skipped:
+            progress.advance(result)
 
     def run_unit(region: str, unit: list[Check]) -> list[Result]:
         results = []
@@ -180,6 +209,7 @@ def run_checks(
         futures = [pool.submit(run_unit, region, unit) for (region, _), unit in ordered]
         results = [result for future in futures for result in future.result()]
 
+    results += skipped
     results.sort(key=lambda r: (r.check, r.account, r.region))
     counts = {status: sum(r.status == status for r in results) for status in ResultStatus}
     logger.info("collected account=%s results=%d %s", account, len(results), counts)
@@ -224,6 +254,42 @@ def unreached(
         for check, region in placements(checks, regions)
     ]
     return sorted(results, key=lambda r: (r.check, r.account, r.region))
+
+
+def not_enabled_results(
+    checks: Sequence[Check],
+    controls: Mapping[str, Sequence[str]],
+    store: ResponseStore,
+    account: str,
+    regions: Sequence[str],
+) -> list[Result]:
+    """Return a ``not_applicable`` result of each regional check in each of ``regions``.
+
+    ``regions`` are asked for but not enabled in ``account``; the DescribeRegions answer that
+    says so is each result's export.
+    """
+    if not regions:
+        return []
+    home = store.factory.settings.home_region
+    evidence = export_key(account, home, "ec2", "DescribeRegions", REGIONS_PARAMS)
+    now = datetime.now(UTC)
+    return [
+        Result(
+            check=check.id,
+            controls=list(controls.get(check.id, [])),
+            account=account,
+            region=region,
+            status=ResultStatus.NOT_APPLICABLE,
+            reason=f"Region {region} is not enabled for account {account} (EC2 DescribeRegions).",
+            findings=[],
+            exports=[evidence],
+            started=now,
+            finished=now,
+        )
+        for check in checks
+        if check.scope != "global"
+        for region in regions
+    ]
 
 
 def run_check(check: Check, view: LiveView, controls: Mapping[str, Sequence[str]]) -> Result:
@@ -306,7 +372,7 @@ def enabled_regions(
     store = store or ResponseStore(factory)
     account = account or factory.account_id()
     view = LiveView(store, account, factory.settings.home_region, [])
-    response = view.call("ec2", "DescribeRegions", AllRegions=False)
+    response = view.call("ec2", "DescribeRegions", **REGIONS_PARAMS)
     return regions_from(response, wanted, account)
 
 
@@ -327,5 +393,19 @@ def regions_from(
     requested = list(dict.fromkeys(wanted))
     for region in requested:
         if region not in enabled:
-            logger.warning("region %s is not enabled in account %s; skipping it", region, account)
+            logger.warning("region %s is not enabled in account %s", region, account)
     return [region for region in requested if region in enabled]
+
+
+def not_enabled(wanted: Sequence[str] | None, covered: Sequence[str]) -> list[str]:
+    """Return the regions ``wanted`` that are not ``covered``, in the order asked for."""
+    return [region for region in dict.fromkeys(wanted or ()) if region not in covered]
+
+
+def unknown_regions(factory: ClientFactory, regions: Iterable[str]) -> list[str]:
+    """Return those of ``regions`` that botocore's partition data does not know.
+
+    Given regions an account has not enabled, these are no AWS region at all as far as can be
+    told (a typo), rather than regions the account could enable.
+    """
+    return [region for region in regions if not factory.knows_region(region)]

@@ -23,6 +23,7 @@ from generator.aws.engine import (
     Progress,
     Result,
     enabled_regions,
+    not_enabled,
     regions_from,
     run_checks,
     unreached,
@@ -186,7 +187,10 @@ def collect_account(
         results = unreached(checks, controls, account, fallback_regions, reason, keys)
         return Collection(account, list(fallback_regions), _told(results, progress), exports)
 
-    results = run_checks(checks, controls, store, account, covered, workers, progress)
+    disabled = not_enabled(wanted, covered)
+    results = run_checks(
+        checks, controls, store, account, covered, workers, progress, disabled=disabled
+    )
     return Collection(account, covered, results, store.exports())
 
 

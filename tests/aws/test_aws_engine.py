@@ -5,10 +5,18 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+import pytest
 from botocore.stub import Stubber
 
 from generator.aws.clients import ClientFactory
-from generator.aws.engine import ResultStatus, collect, enabled_regions, run_check, verdict
+from generator.aws.engine import (
+    ResultStatus,
+    UnknownRegions,
+    collect,
+    enabled_regions,
+    run_check,
+    verdict,
+)
 from generator.aws.view import LiveView, ResponseStore
 from generator.checks import registry
 from generator.checks.base import GLOBAL, Check, Finding, FindingStatus, NotApplicable
@@ -178,9 +186,43 @@ def test_enabled_regions_are_those_not_needing_or_given_opt_in(factory):
     assert regions == sorted(regions)
 
 
-def test_enabled_regions_narrowed_by_a_list_drop_unknown_ones(factory, caplog):
+def test_enabled_regions_narrowed_by_a_list_leave_out_those_not_enabled(factory, caplog):
     with caplog.at_level(logging.WARNING, logger="generator.aws.engine"):
-        regions = enabled_regions(factory, ["eu-west-1", "xx-nowhere-1", "us-east-1", "eu-west-1"])
+        regions = enabled_regions(factory, ["eu-west-1", "me-south-1", "us-east-1", "eu-west-1"])
 
     assert regions == ["eu-west-1", "us-east-1"]
-    assert "xx-nowhere-1 is not enabled" in caplog.text
+    assert "me-south-1 is not enabled" in caplog.text
+
+
+def test_a_region_asked_for_but_not_enabled_gives_not_applicable_results(factory, account):
+    """moto lists me-south-1 as an opt-in region the account has not opted in to."""
+    checks = [
+        registry()[name]
+        for name in ("ec2_ebs_default_encryption_enabled", "iam_password_policy_strong")
+    ]
+
+    collection = collect(checks, CONTROLS, factory, regions=["eu-west-1", "me-south-1"])
+
+    outcomes = {(r.check, r.region): r for r in collection.results}
+    assert sorted(outcomes) == [
+        ("ec2_ebs_default_encryption_enabled", "eu-west-1"),
+        ("ec2_ebs_default_encryption_enabled", "me-south-1"),
+        ("iam_password_policy_strong", GLOBAL),
+    ]
+    skipped = outcomes[("ec2_ebs_default_encryption_enabled", "me-south-1")]
+    assert (skipped.status, skipped.reason) == (
+        ResultStatus.NOT_APPLICABLE,
+        f"Region me-south-1 is not enabled for account {account} (EC2 DescribeRegions).",
+    )
+    assert skipped.controls == ["6.7.1", "6.7.2"]
+    export_keys = {e.key for e in collection.exports}
+    assert len(skipped.exports) == 1 and skipped.exports[0] in export_keys
+    assert "/ec2/DescribeRegions" in skipped.exports[0]
+    assert collection.regions == ["eu-west-1"]
+
+
+def test_a_region_name_no_one_knows_is_refused(factory):
+    checks = [registry()["ec2_ebs_default_encryption_enabled"]]
+
+    with pytest.raises(UnknownRegions, match="xx-nowhere-1 is not an AWS region"):
+        collect(checks, CONTROLS, factory, regions=["eu-west-1", "xx-nowhere-1"])

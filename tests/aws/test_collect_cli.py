@@ -104,13 +104,41 @@ def test_out_chooses_where_runs_go(aws, catalog, runner, tmp_path_factory):
     assert not (catalog.root / "evidence").exists()
 
 
-def test_regions_none_of_which_is_enabled_exit_2(aws, catalog, runner, account):
-    result = runner.invoke(main, ["collect", "--regions", "xx-nowhere-1"])
+def test_a_region_name_that_is_no_region_exits_2(aws, catalog, runner):
+    result = runner.invoke(main, ["collect", "--regions", "eu-west-1,xx-nowhere-1"])
 
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: None of the regions asked for (xx-nowhere-1) is enabled in account {account}.\n"
+        "Error: xx-nowhere-1 is not an AWS region: neither enabled in the account nor known "
+        "to botocore. Check the names given to --regions.\n"
     )
+
+
+def test_regions_none_of_which_is_enabled_exit_2(aws, catalog, runner, account):
+    """moto lists me-south-1 as an opt-in region the account has not opted in to."""
+    result = runner.invoke(main, ["collect", "--regions", "me-south-1"])
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: None of the regions asked for (me-south-1) is enabled in account {account}.\n"
+    )
+
+
+def test_a_region_asked_for_but_not_enabled_is_in_the_run_as_not_applicable(
+    aws, catalog, runner, account
+):
+    result = runner.invoke(main, ["collect", "--regions", "eu-west-1,me-south-1"])
+
+    assert result.exit_code == 0, result.output
+    run = read_run(latest_run(catalog.root / runs.RUNS_DIR))
+    skipped = [r for r in run.results if r.region == "me-south-1"]
+    assert [(r.check, r.status) for r in skipped] == [
+        ("ec2_ebs_default_encryption_enabled", "not_applicable")
+    ]
+    assert skipped[0].reason == (
+        f"Region me-south-1 is not enabled for account {account} (EC2 DescribeRegions)."
+    )
+    assert verify_run(latest_run(catalog.root / runs.RUNS_DIR)) == []
 
 
 def test_the_summary_is_a_rich_table_on_a_terminal():
