@@ -172,7 +172,8 @@ def collect_org_run(
     factory = _factory(replace(settings, role_arn=role_arn, own_account_direct=True))
     caller = _account(factory)
 
-    organization = _organization(factory, caller)
+    listing = ResponseStore(factory)
+    organization = _organization(factory, listing, caller, scope.shard)
     try:
         accounts = choose(organization, scope.accounts, scope.shard)
     except UnknownAccounts as error:
@@ -213,7 +214,7 @@ def collect_org_run(
         organization=organization.id,
         shard=scope.shard,
     )
-    exports = [export for c in collections for export in c.exports]
+    exports = listing.exports() + [export for c in collections for export in c.exports]
     return _written(out, info, results, exports)
 
 
@@ -266,12 +267,13 @@ def _regions(
     return covered
 
 
-def _organization(factory: ClientFactory, caller: str) -> Organization:
+def _organization(
+    factory: ClientFactory, store: ResponseStore, caller: str, shard: Shard | None
+) -> Organization:
     try:
-        return describe_organization(factory)
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        if code == "AWSOrganizationsNotInUseException":
+        return describe_organization(factory, store, shard)
+    except ApiError as error:
+        if error.code == "AWSOrganizationsNotInUseException":
             raise CollectError(
                 f"Account {caller} is not in an AWS Organization; drop --org to collect it alone."
             ) from error
@@ -280,8 +282,6 @@ def _organization(factory: ClientFactory, caller: str) -> Organization:
             "--org needs the credentials of its management account or of a delegated "
             "administrator."
         ) from error
-    except BotoCoreError as error:
-        raise CollectError(f"Could not list the accounts of the Organization: {error}.") from error
 
 
 def _home_regions(factory: ClientFactory, wanted: Sequence[str] | None, caller: str) -> list[str]:

@@ -28,7 +28,7 @@ from generator.aws.engine import (
     run_checks,
     unreached,
 )
-from generator.aws.view import ResponseStore
+from generator.aws.view import Call, ResponseStore
 from generator.checks.base import ApiError, Check
 from generator.runs import Shard
 
@@ -63,20 +63,46 @@ def role_arn_template(role_name: str) -> str:
     return f"arn:{{partition}}:iam::{{account}}:role/{role_name}"
 
 
-def describe_organization(factory: ClientFactory) -> Organization:
-    """Return the Organization the credentials' account belongs to; botocore errors pass."""
-    organizations: Any = factory.client("organizations", factory.settings.home_region)
-    organization_id = str(organizations.describe_organization()["Organization"]["Id"])
+def describe_organization(
+    factory: ClientFactory, store: ResponseStore, shard: Shard | None = None
+) -> Organization:
+    """Return the Organization the credentials' account belongs to; raise :class:`ApiError`.
 
-    pages = organizations.get_paginator("list_accounts").paginate()
+    The DescribeOrganization and ListAccounts answers become exports of ``store``: they are the
+    evidence of which accounts the run covers.
+    """
+    place = listing_place(shard)
+    described = _listed(factory, store, place, "DescribeOrganization")
+    organization_id = str(described["Organization"]["Id"])
+
+    listed = _listed(factory, store, place, "ListAccounts")
     accounts = sorted(
-        str(account["Id"])
-        for page in pages
-        for account in page["Accounts"]
-        if _state(account) == ACTIVE
+        str(account["Id"]) for account in listed.get("Accounts", []) if _state(account) == ACTIVE
     )
     logger.info("organization=%s active accounts=%d", organization_id, len(accounts))
     return Organization(organization_id, accounts)
+
+
+def listing_place(shard: Shard | None) -> str:
+    """Where a run keeps its listing of the Organization among its exports, in place of a region.
+
+    Every shard lists the Organization, and a merged run keeps every shard's exports at their
+    own paths, so each shard's listing has a place of its own; none is a check's evidence.
+    """
+    if shard is None:
+        return "organization"
+    return f"organization-shard-{shard.index}-of-{shard.count}"
+
+
+def _listed(factory: ClientFactory, store: ResponseStore, place: str, operation: str) -> Any:
+    home = factory.settings.home_region
+    call = Call(factory.account_id(), place, home, "organizations", operation, {})
+    export = store.fetch(call)
+    if export.error_code is not None:
+        raise ApiError(
+            "organizations", operation, home, export.error_code, export.error_message or ""
+        )
+    return export.response or {}
 
 
 def shard_of(account: str, count: int) -> int:

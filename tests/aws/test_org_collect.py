@@ -276,6 +276,12 @@ def test_an_org_run_covers_every_account_and_only_the_one_without_its_role_errs(
     assert sorted(proxy.assumed) == sorted([org.role(org.member), org.role(org.unreachable)])
     exported = {p.relative_to(path / "exports").parts[0] for p in (path / "exports").rglob("*")}
     assert exported == {MANAGEMENT, org.member}
+    listing = path / "exports" / MANAGEMENT / "organization" / "organizations"
+    listed = json.loads((listing / "ListAccounts.json").read_text())
+    assert sorted(a["Id"] for a in listed["response"]["Accounts"]) == org.accounts
+    assert (listing / "DescribeOrganization.json").is_file()
+    manifest = json.loads((path / "manifest.json").read_text())["files"]
+    assert f"exports/{MANAGEMENT}/organization/organizations/ListAccounts.json" in manifest
     assert result.stderr.splitlines()[0].startswith("Collecting 3 results.")
     assert "[9/9] " in result.stderr
     assert f"Organization {org.id}." in result.stdout
@@ -312,6 +318,8 @@ def test_shards_split_the_accounts_by_hash_and_merge_into_the_unsharded_run(
 
     for index, shard in enumerate(shards, start=1):
         assert shard.info.shard == Shard(index, 3)
+        listing = f"{MANAGEMENT}/organization-shard-{index}-of-3/organizations/ListAccounts.json"
+        assert (shard.path / "exports" / listing).is_file()
         assert shard.info.accounts == [
             account
             for account in organization.accounts
@@ -378,9 +386,9 @@ def test_an_account_whose_regions_cannot_be_listed_errs_alone_with_the_failed_ca
         (
             "ListAccounts",
             "AccessDeniedException",
-            f"Could not list the accounts of the Organization from account {MANAGEMENT}: An "
-            "error occurred (AccessDeniedException) when calling the ListAccounts operation: "
-            "denied; --org needs the credentials of its management account or of a delegated "
+            f"Could not list the accounts of the Organization from account {MANAGEMENT}: "
+            "organizations:ListAccounts in us-east-1 failed: AccessDeniedException: denied; "
+            "--org needs the credentials of its management account or of a delegated "
             "administrator.",
         ),
     ],
