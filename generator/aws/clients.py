@@ -28,6 +28,12 @@ import botocore.session
 from botocore.awsrequest import AWSRequest
 from botocore.client import BaseClient, ClientCreator
 from botocore.config import Config
+from botocore.credentials import (
+    CredentialProvider,
+    CredentialResolver,
+    Credentials,
+    RefreshableCredentials,
+)
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.loaders import JSONFileLoader, Loader
 from botocore.model import OperationModel, ServiceModel
@@ -236,21 +242,28 @@ class ClientFactory:
     def _assume(self, account: str | None) -> boto3.Session:
         role_arn = self.role_arn(account)
 
-        # A plain AssumeRole lasts an hour by default, far longer than a collection of one
-        # account; multi-account runs assume each account's role when they reach it.
-        response = self._sts_client().assume_role(RoleArn=role_arn, RoleSessionName="trustcenter")
-        credentials = response["Credentials"]
-        logger.info("assumed role %s", role_arn)
-        return self._new_session(
-            aws_access_key_id=credentials["AccessKeyId"],
-            aws_secret_access_key=credentials["SecretAccessKey"],
-            aws_session_token=credentials["SessionToken"],
-        )
+        def fetch() -> dict[str, str]:
+            response = self._sts_client().assume_role(
+                RoleArn=role_arn, RoleSessionName="trustcenter"
+            )
+            credentials = response["Credentials"]
+            return {
+                "access_key": credentials["AccessKeyId"],
+                "secret_key": credentials["SecretAccessKey"],
+                "token": credentials["SessionToken"],
+                "expiry_time": credentials["Expiration"].isoformat(),
+            }
 
-    def _new_session(self, **options: Any) -> boto3.Session:
+        # Assumed once now, so an account out of reach is known before its checks run; then
+        # again before the credentials expire, as a collection may outlast the hour they last.
+        credentials = RefreshableCredentials.create_from_metadata(
+            fetch(), refresh_using=fetch, method="sts-assume-role"
+        )
+        logger.info("assumed role %s", role_arn)
         core = botocore.session.Session()
         core.register_component("data_loader", self._loader)
-        return boto3.Session(botocore_session=core, **options)
+        core.register_component("credential_provider", CredentialResolver([Given(credentials)]))
+        return boto3.Session(botocore_session=core)
 
     def _sts_client(self) -> Any:
         # Not one of the shared clients: observers see the calls checks and the engine make
@@ -264,6 +277,20 @@ class ClientFactory:
                     config=self._config(),
                 )
             return self._sts
+
+
+class Given(CredentialProvider):
+    """A credential provider that gives credentials already at hand (refreshable ones)."""
+
+    METHOD = "given"
+
+    def __init__(self, credentials: Credentials) -> None:
+        super().__init__()
+        self.credentials = credentials
+
+    def load(self) -> Credentials:
+        """Return the credentials given."""
+        return self.credentials
 
 
 class LeanLoader(Loader):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import platform
 import threading
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import botocore.session
 import pytest
 from botocore.exceptions import ProfileNotFound
 from botocore.parsers import ResponseParserError
+from botocore.stub import Stubber
 
 from generator.aws.clients import (
     ClientFactory,
@@ -223,3 +225,32 @@ def test_a_region_botocore_does_not_know_counts_as_offered():
     assert not factory.knows_region("ap-future-1")
     assert factory.offers("bedrock", "ap-future-1")
     assert factory.offers("kms", "ap-future-1")
+
+
+def assumed(key: str, lasting: timedelta) -> dict[str, object]:
+    expiration = datetime.now(UTC) + lasting
+    return {
+        "Credentials": {
+            "AccessKeyId": key,
+            "SecretAccessKey": "secret-of-" + key,
+            "SessionToken": "token-of-" + key,
+            "Expiration": expiration,
+        }
+    }
+
+
+def test_assumed_role_credentials_are_refreshed_before_they_expire(aws, account):
+    """Stubbed with botocore's Stubber: moto's AssumeRole always lasts an hour or more."""
+    factory = ClientFactory(ClientSettings(role_arn="arn:aws:iam::{account}:role/audit"))
+    role = {"RoleArn": f"arn:aws:iam::{account}:role/audit", "RoleSessionName": "trustcenter"}
+
+    with Stubber(factory._sts_client()) as sts:
+        sts.add_response("assume_role", assumed("ASIAFIRSTKEY0000", timedelta(minutes=5)), role)
+        sts.add_response("assume_role", assumed("ASIASECONDKEY000", timedelta(hours=1)), role)
+        factory.reach(account)
+        client = factory.client("ec2", "eu-west-1", account)
+        credentials = client._request_signer._credentials
+
+        assert credentials.get_frozen_credentials().access_key == "ASIASECONDKEY000"
+        assert credentials.get_frozen_credentials().access_key == "ASIASECONDKEY000"
+        sts.assert_no_pending_responses()
