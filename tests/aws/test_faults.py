@@ -353,13 +353,13 @@ def test_a_service_the_region_does_not_offer_is_not_applicable_there():
 
 def test_a_region_botocore_does_not_know_is_called_not_assumed_unoffered(proxy):
     """ap-future-1 stands for a region newer than the installed botocore's data."""
-    proxy.rule("ListFoundationModels", (403, b'{"message": "not here"}'), region="ap-future-1")
+    proxy.rule("ListKeys", (403, b'{"__type": "AccessDeniedException"}'), region="ap-future-1")
     view = LiveView(ResponseStore(ClientFactory()), ACCOUNT, "ap-future-1", ["ap-future-1"])
 
-    result = run_check(bedrock_check("regional"), view, {})
+    result = run_check(KMS_CHECK, view, {})
 
     assert result.status is ResultStatus.ERROR
-    assert result.reason.startswith("bedrock:ListFoundationModels failed in ap-future-1: ")
+    assert result.reason.startswith("kms:ListKeys failed in ap-future-1: AccessDeniedException")
 
 
 def test_a_global_check_reaching_a_region_without_the_service_is_an_error():
