@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 from typing import Any, Protocol
 
 from generator.aws.clients import ClientFactory
@@ -237,22 +238,8 @@ def unreached(
 
     ``exports`` are the keys of the failed calls that show why, if any.
     """
-    now = datetime.now(UTC)
-    results = [
-        Result(
-            check=check.id,
-            controls=list(controls.get(check.id, [])),
-            account=account,
-            region=region,
-            status=ResultStatus.ERROR,
-            reason=reason,
-            findings=[],
-            exports=list(exports),
-            started=now,
-            finished=now,
-        )
-        for check, region in placements(checks, regions)
-    ]
+    uncollected = partial(_uncollected, controls, account, ResultStatus.ERROR, reason, exports)
+    results = [uncollected(check, region) for check, region in placements(checks, regions)]
     return sorted(results, key=lambda r: (r.check, r.account, r.region))
 
 
@@ -272,24 +259,45 @@ def not_enabled_results(
         return []
     home = store.factory.settings.home_region
     evidence = export_key(account, home, "ec2", "DescribeRegions", REGIONS_PARAMS)
-    now = datetime.now(UTC)
     return [
-        Result(
-            check=check.id,
-            controls=list(controls.get(check.id, [])),
-            account=account,
-            region=region,
-            status=ResultStatus.NOT_APPLICABLE,
-            reason=f"Region {region} is not enabled for account {account} (EC2 DescribeRegions).",
-            findings=[],
-            exports=[evidence],
-            started=now,
-            finished=now,
+        _uncollected(
+            controls,
+            account,
+            ResultStatus.NOT_APPLICABLE,
+            f"Region {region} is not enabled for account {account} (EC2 DescribeRegions).",
+            [evidence],
+            check,
+            region,
         )
         for check in checks
         if check.scope != "global"
         for region in regions
     ]
+
+
+def _uncollected(
+    controls: Mapping[str, Sequence[str]],
+    account: str,
+    status: ResultStatus,
+    reason: str,
+    exports: Sequence[str],
+    check: Check,
+    region: str,
+) -> Result:
+    """A result of ``check`` in ``region`` decided before any of its own calls could be made."""
+    now = datetime.now(UTC)
+    return Result(
+        check=check.id,
+        controls=list(controls.get(check.id, [])),
+        account=account,
+        region=region,
+        status=status,
+        reason=reason,
+        findings=[],
+        exports=list(exports),
+        started=now,
+        finished=now,
+    )
 
 
 def run_check(check: Check, view: LiveView, controls: Mapping[str, Sequence[str]]) -> Result:
