@@ -114,23 +114,27 @@ def test_one_strict_iam_rule_is_enough_beside_a_lax_one(seed, view):
     assert rotated.reason.startswith("Config rule rotated (")
 
 
+def stubbed_rule(account, name, identifier, **extra):
+    """A ConfigRules entry of DescribeConfigRules, as AWS gives it for an AWS managed rule."""
+    return {
+        "ConfigRuleName": name,
+        "ConfigRuleArn": f"arn:aws:config:us-east-1:{account}:config-rule/config-rule-{name}",
+        "Source": {"Owner": "AWS", "SourceIdentifier": identifier},
+        **extra,
+    }
+
+
 def test_managed_iam_rules_without_the_parameter_get_aws_default_of_90_days(factory, view, account):
     """Stubbed with botocore's Stubber: moto refuses these rules without their parameter, which
     AWS defaults to 90 days; it also keeps any text as InputParameters."""
 
-    def rule(name, identifier, **extra):
-        return {
-            "ConfigRuleName": name,
-            "ConfigRuleArn": f"arn:aws:config:us-east-1:{account}:config-rule/config-rule-{name}",
-            "Source": {"Owner": "AWS", "SourceIdentifier": identifier},
-            **extra,
-        }
-
     response = {
         "ConfigRules": [
-            rule("unused", UNUSED),
-            rule("rotated-odd", ROTATED, InputParameters='{"maxAccessKeyAge": "ninety"}'),
-            rule("rotated-broken", ROTATED, InputParameters="maxAccessKeyAge=90"),
+            stubbed_rule(account, "unused", UNUSED),
+            stubbed_rule(
+                account, "rotated-odd", ROTATED, InputParameters='{"maxAccessKeyAge": "ninety"}'
+            ),
+            stubbed_rule(account, "rotated-broken", ROTATED, InputParameters="maxAccessKeyAge=90"),
         ]
     }
     with Stubber(factory.client("config", "us-east-1", account)) as stubber:
@@ -175,23 +179,18 @@ def test_conformance_pack_rules_count_and_rules_being_deleted_do_not(factory, vi
     """Stubbed with botocore's Stubber: moto cannot deploy conformance packs (PutConformancePack
     and DescribeConformancePacks fail), nor mark a rule as being deleted."""
 
-    def rule(name, identifier, **extra):
-        return {
-            "ConfigRuleName": name,
-            "ConfigRuleArn": f"arn:aws:config:us-east-1:{account}:config-rule/config-rule-{name}",
-            "Source": {"Owner": "AWS", "SourceIdentifier": identifier},
-            **extra,
-        }
-
     response = {
         "ConfigRules": [
-            rule(
+            stubbed_rule(
+                account,
                 "iam-user-unused-credentials-check-conformance-pack-abc",
                 "IAM_USER_UNUSED_CREDENTIALS_CHECK",
                 ConfigRuleState="ACTIVE",
                 CreatedBy="config-conforms.amazonaws.com",
             ),
-            rule("access-keys-rotated", "ACCESS_KEYS_ROTATED", ConfigRuleState="DELETING"),
+            stubbed_rule(
+                account, "access-keys-rotated", "ACCESS_KEYS_ROTATED", ConfigRuleState="DELETING"
+            ),
         ]
     }
     with Stubber(factory.client("config", "us-east-1", account)) as stubber:
