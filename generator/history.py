@@ -12,7 +12,15 @@ from pathlib import Path
 from generator.aws.engine import Result, ResultStatus
 from generator.catalog import Catalog
 from generator.checks.base import Check
-from generator.runs import Run, RunError, RunInfo, latest_run, read_run, verify_run
+from generator.runs import (
+    Run,
+    RunError,
+    RunInfo,
+    latest_run,
+    read_run,
+    verify_results,
+    verify_run,
+)
 from generator.status import DEFAULT_RESULTS_MAX_AGE, Automated, Effective, assess
 
 logger = logging.getLogger(__name__)
@@ -79,8 +87,9 @@ class History:
 def load_history(runs_root: Path, shown: Run | None) -> History:
     """Every readable run up to the one shown that matches its manifest, oldest first.
 
-    A run that fails verification is left out, not shown: its counts would feed the trend and
-    the changes since the previous run with evidence nobody can vouch for.
+    A run whose results.json does not match its manifest is left out, not shown: its counts
+    would feed the trend and the changes since the previous run with evidence nobody can
+    vouch for. Only results.json is checked, since nothing else of an earlier run is used.
     """
     if shown is None:
         return History([], [])
@@ -94,7 +103,7 @@ def load_history(runs_root: Path, shown: Run | None) -> History:
             runs.append(shown)
             continue
 
-        problems = verify_run(path)
+        problems = verify_results(path)
         if problems:
             left_out.append(f"Run {path.name} fails verification: {problems[0]}")
             continue

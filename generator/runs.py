@@ -249,6 +249,24 @@ def verify_run(path: Path) -> list[str]:
     return problems
 
 
+def verify_results(path: Path) -> list[str]:
+    """Check the run's results.json alone against its manifest; empty when it matches.
+
+    For a run read only for its results (an earlier run in the history), this is all the
+    evidence used, and it costs one file's hash rather than the whole folder's.
+    """
+    try:
+        manifest = json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
+        listed = manifest["files"][RESULTS_FILE]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return [f"{MANIFEST_FILE} is missing, unreadable or does not list {RESULTS_FILE}: {error}"]
+    if not (path / RESULTS_FILE).is_file():
+        return [f"{RESULTS_FILE} is missing"]
+    if _sha256(path / RESULTS_FILE) != listed:
+        return [f"{RESULTS_FILE} was changed"]
+    return []
+
+
 def manifest_sha256(path: Path) -> str:
     """Return the SHA-256 of the run folder's manifest.json, which fixes all its other files."""
     return _sha256(path / MANIFEST_FILE)
